@@ -1,0 +1,1 @@
+"""Tools for running, testing and shipping the skill off AWS; never shipped to Lambda."""
