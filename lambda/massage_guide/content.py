@@ -1,0 +1,147 @@
+"""What the skill says, loaded from per-language data files with locale fallback.
+
+All facts and sentences live in ``locales/<language>.json``; adding a locale is
+adding a file. ``en-GB`` looks for ``en-GB.json``, then ``en.json``, then the
+default language, so a regional file only needs the strings that differ.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+from string import Formatter
+from typing import Any
+
+LOCALES_DIR = Path(__file__).with_name("locales")
+DEFAULT_LANGUAGE = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Benefit:
+    """One of the seven ways massage may help a back, keyed by its slot value id."""
+
+    id: str
+    name: str
+    title: str
+    summary: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """A reason a listener's back hurts, and the benefits that speak to it."""
+
+    id: str
+    name: str
+    intro: str
+    benefit_ids: tuple[str, ...]
+
+
+class MissingPromptError(KeyError):
+    """A prompt or placeholder that the locale data does not define."""
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything the skill can say in one language."""
+
+    language: str
+    skill_name: str
+    benefits: tuple[Benefit, ...]
+    overview: str
+    therapist_advice: str
+    disclaimer: str
+    causes: dict[str, Cause]
+    prompts: dict[str, str]
+
+    def benefit(self, benefit_id: str | None) -> Benefit | None:
+        """The benefit with this id, or None for an unknown or missing id."""
+        for benefit in self.benefits:
+            if benefit.id == benefit_id:
+                return benefit
+        return None
+
+    def index_of(self, benefit_id: str | None) -> int | None:
+        """Position of a benefit in the tour order, or None."""
+        for index, benefit in enumerate(self.benefits):
+            if benefit.id == benefit_id:
+                return index
+        return None
+
+    def prompt(self, key: str, **values: object) -> str:
+        """A prompt with its placeholders filled; a gap is an error, never a brace in speech."""
+        try:
+            template = self.prompts[key]
+        except KeyError as missing:
+            raise MissingPromptError(key) from missing
+        needed = {field for _, field, _, _ in Formatter().parse(template) if field}
+        absent = needed - values.keys()
+        if absent:
+            raise MissingPromptError(f"{key}: {sorted(absent)}")
+        return template.format(**values)
+
+    def spoken_list(self, names: list[str]) -> str:
+        """'a, b, and c' for the ear."""
+        if len(names) <= 1:
+            return "".join(names)
+        if len(names) == 2:
+            return f"{names[0]} and {names[1]}"
+        return ", ".join(names[:-1]) + f", and {names[-1]}"
+
+
+def _language_chain(locale: str | None) -> list[str]:
+    """Files to try for a locale, most specific first: en-GB, en, then the default."""
+    chain: list[str] = []
+    if locale:
+        cleaned = locale.replace("_", "-")
+        chain.append(cleaned)
+        chain.append(cleaned.split("-", 1)[0].lower())
+    chain.append(DEFAULT_LANGUAGE)
+    return list(dict.fromkeys(chain))
+
+
+def _available(language: str) -> bool:
+    return language.replace("-", "").isalnum() and (LOCALES_DIR / f"{language}.json").is_file()
+
+
+@lru_cache(maxsize=64)
+def content_for(locale: str | None) -> Content:
+    """The content for a locale, falling back by language; bounded cache (untrusted input)."""
+    return _build(tuple(language for language in _language_chain(locale) if _available(language)))
+
+
+@cache
+def _build(languages: tuple[str, ...]) -> Content:
+    """Merge the data files so specific locales override general ones, prompt by prompt."""
+    data: dict[str, Any] = {}
+    prompts: dict[str, str] = {}
+    for language in reversed(languages):
+        with (LOCALES_DIR / f"{language}.json").open(encoding="utf-8") as handle:
+            layer: dict[str, Any] = json.load(handle)
+        prompts.update(layer.get("prompts", {}))
+        data.update(layer)
+    benefits = tuple(
+        Benefit(id=benefit_id, **data["benefits"][benefit_id])
+        for benefit_id in data["benefit_order"]
+    )
+    causes = {
+        cause_id: Cause(
+            id=cause_id,
+            name=raw["name"],
+            intro=raw["intro"],
+            benefit_ids=tuple(raw["benefits"]),
+        )
+        for cause_id, raw in data["causes"].items()
+    }
+    return Content(
+        language=languages[0],
+        skill_name=data["skill_name"],
+        benefits=benefits,
+        overview=data["overview"],
+        therapist_advice=data["therapist_advice"],
+        disclaimer=data["disclaimer"],
+        causes=causes,
+        prompts=prompts,
+    )

@@ -1,0 +1,1 @@
+"""Request handlers, grouped by what the listener is doing."""

@@ -1,0 +1,199 @@
+"""Handlers for a listener asking questions: why massage helps, benefits, causes, who to see."""
+
+from __future__ import annotations
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from massage_guide.content import Benefit, Content
+from massage_guide.handlers.common import (
+    IntentHandler,
+    content,
+    reply,
+    slot_id,
+    slot_said,
+    state,
+)
+from massage_guide.speech import Speech
+from massage_guide.state import ConversationState
+
+
+def benefit_text(benefit: Benefit, length: str) -> str:
+    """The summary, or the fuller detail for listeners who asked for detailed answers."""
+    return benefit.detail if length == "detailed" else benefit.summary
+
+
+def benefit_card(benefit: Benefit) -> tuple[str, str]:
+    return benefit.title, f"{benefit.summary}\n\n{benefit.detail}"
+
+
+def all_names(text: Content) -> str:
+    return text.spoken_list([benefit.name for benefit in text.benefits])
+
+
+def answer_benefit(handler_input: HandlerInput, benefit: Benefit, *, detail: bool) -> Response:
+    """Speak one benefit outside the tour; in the middle of a tour, offer to carry on."""
+    text = content(handler_input)
+    conversation = state(handler_input)
+    conversation.benefit = benefit.id
+    speech = Speech(benefit.detail if detail else benefit_text(benefit, conversation.length))
+    speech.pause()
+    in_tour = _tour_benefit(text, conversation) == benefit.id
+    if in_tour and conversation.tour is not None and conversation.tour + 1 < len(text.benefits):
+        speech.say(text.prompt("tour_next_question"))
+        return reply(
+            handler_input,
+            speech,
+            Speech(text.prompt("tour_next_reprompt")),
+            card=benefit_card(benefit),
+            pending="tour_next",
+        )
+    brief = not detail and conversation.length == "brief"
+    speech.say(text.prompt("benefit_follow_up" if brief else "detail_follow_up"))
+    return reply(
+        handler_input,
+        speech,
+        Speech(text.prompt("benefit_reprompt", benefit=benefit.name)),
+        card=benefit_card(benefit),
+    )
+
+
+def _tour_benefit(text: Content, conversation: ConversationState) -> str | None:
+    if conversation.tour is None:
+        return None
+    return text.benefits[conversation.tour].id
+
+
+def ask_which_benefit(handler_input: HandlerInput, *, unknown: bool) -> Response:
+    text = content(handler_input)
+    if unknown:
+        speech = Speech(text.prompt("unknown_benefit", names=all_names(text)))
+    else:
+        speech = Speech(text.prompt("which_benefit"))
+    return reply(handler_input, speech, Speech(text.prompt("which_benefit")))
+
+
+class WhyMassageHelpsHandler(IntentHandler):
+    """The overview: all seven benefits in one breath."""
+
+    intents = ("WhyMassageHelpsIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        text = content(handler_input)
+        speech = Speech(text.overview).pause().say(text.prompt("overview_follow_up"))
+        return reply(
+            handler_input,
+            speech,
+            Speech(text.prompt("overview_follow_up")),
+            card=(text.skill_name, text.overview),
+        )
+
+
+class ListBenefitsHandler(IntentHandler):
+    intents = ("ListBenefitsIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        text = content(handler_input)
+        names = all_names(text)
+        speech = Speech(text.prompt("list_intro", names=names)).pause()
+        speech.say(text.prompt("list_follow_up"))
+        card_text = "\n".join(benefit.title for benefit in text.benefits)
+        return reply(
+            handler_input,
+            speech,
+            Speech(text.prompt("list_follow_up")),
+            card=(text.skill_name, card_text),
+        )
+
+
+class BenefitHandler(IntentHandler):
+    """One benefit by name: "how does massage help my posture"."""
+
+    intents = ("BenefitIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        benefit = content(handler_input).benefit(slot_id(handler_input, "benefit"))
+        if benefit is None:
+            return ask_which_benefit(handler_input, unknown=slot_said(handler_input, "benefit"))
+        return answer_benefit(handler_input, benefit, detail=False)
+
+
+class TellMeMoreHandler(IntentHandler):
+    """Go deeper into the named benefit, or the one just discussed."""
+
+    intents = ("TellMeMoreIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        text = content(handler_input)
+        benefit = text.benefit(slot_id(handler_input, "benefit"))
+        if benefit is None and not slot_said(handler_input, "benefit"):
+            benefit = text.benefit(state(handler_input).benefit)
+        if benefit is None:
+            return ask_which_benefit(handler_input, unknown=slot_said(handler_input, "benefit"))
+        return answer_benefit(handler_input, benefit, detail=True)
+
+
+class CauseHandler(IntentHandler):
+    """'My back hurts from sitting at a desk': point to the benefits that speak to it."""
+
+    intents = ("CauseIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        text = content(handler_input)
+        conversation = state(handler_input)
+        cause = text.causes.get(slot_id(handler_input, "cause") or "")
+        if cause is None:
+            prompt = text.prompt("cause_unknown")
+            return reply(handler_input, Speech(prompt), Speech(prompt))
+        benefits = [b for b in (text.benefit(i) for i in cause.benefit_ids) if b is not None]
+        first = benefits[0]
+        conversation.benefit = first.id
+        speech = Speech(cause.intro)
+        speech.say(text.prompt("cause_link", names=text.spoken_list([b.name for b in benefits])))
+        speech.pause().say(benefit_text(first, conversation.length)).pause()
+        speech.say(text.disclaimer)
+        card = (first.title, f"{cause.intro}\n\n{first.summary}\n\n{text.disclaimer}")
+        if len(benefits) > 1:
+            second = benefits[1]
+            speech.pause().say(text.prompt("cause_offer", benefit=second.name))
+            return reply(
+                handler_input,
+                speech,
+                Speech(text.prompt("offer_reprompt", benefit=second.name)),
+                card=card,
+                pending="offer",
+                offered=second.id,
+            )
+        speech.pause().say(text.prompt("what_next"))
+        return reply(handler_input, speech, card=card)
+
+
+class WhoShouldMassageHandler(IntentHandler):
+    """The advice to see a qualified, experienced massage therapist."""
+
+    intents = ("WhoShouldMassageIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        text = content(handler_input)
+        speech = Speech(text.therapist_advice).pause().say(text.disclaimer)
+        speech.pause().say(text.prompt("what_next"))
+        return reply(
+            handler_input,
+            speech,
+            card=(text.skill_name, f"{text.therapist_advice}\n\n{text.disclaimer}"),
+        )
+
+
+class OfferAcceptedHandler(IntentHandler):
+    """'Yes' to 'want to hear about circulation too?'."""
+
+    intents = ("AMAZON.YesIntent",)
+
+    def applies(self, handler_input: HandlerInput) -> bool:
+        return state(handler_input).pending == "offer"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        benefit = content(handler_input).benefit(state(handler_input).offered)
+        if benefit is None:  # state validation guarantees an offer names a benefit
+            return ask_which_benefit(handler_input, unknown=False)
+        return answer_benefit(handler_input, benefit, detail=False)

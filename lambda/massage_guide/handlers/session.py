@@ -1,0 +1,185 @@
+"""Handlers for the session itself: opening, help, repeat, leaving, and everything unexpected."""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import IntentRequest, LaunchRequest, Response, SessionEndedRequest
+
+from massage_guide.handlers.common import KEEP, IntentHandler, content, reply, state
+from massage_guide.speech import Speech
+
+log = logging.getLogger(__name__)
+
+
+class LaunchHandler(AbstractRequestHandler):
+    """'Open back massage guide': a full welcome the first time, a short one after that."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return isinstance(handler_input.request_envelope.request, LaunchRequest)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        text = content(handler_input)
+        conversation = state(handler_input)
+        returning = conversation.visits > 1
+        if returning and conversation.tour is not None:
+            last = text.benefits[conversation.tour]
+            if conversation.tour + 1 < len(text.benefits):
+                upcoming = text.benefits[conversation.tour + 1]
+                prompt = text.prompt("welcome_resume", benefit=last.name, next=upcoming.name)
+                return reply(
+                    handler_input,
+                    Speech(prompt),
+                    Speech(text.prompt("tour_next_reprompt")),
+                    pending="resume",
+                )
+            return reply(handler_input, Speech(text.prompt("welcome_resume_done")))
+        if returning:
+            return reply(handler_input, Speech(text.prompt("welcome_returning")))
+        return reply(
+            handler_input,
+            Speech(text.prompt("welcome")),
+            card=(text.skill_name, text.prompt("general_reprompt")),
+        )
+
+
+class HelpHandler(IntentHandler):
+    """Help that keeps the listener's place in the tour and any question still open."""
+
+    intents = ("AMAZON.HelpIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        text = content(handler_input)
+        conversation = state(handler_input)
+        speech = Speech(text.prompt("help"))
+        if conversation.tour is not None and conversation.tour + 1 < len(text.benefits):
+            speech.say(
+                text.prompt("help_in_tour", number=conversation.tour + 1, total=len(text.benefits))
+            )
+        speech.say(text.prompt("what_next"))
+        return reply(handler_input, speech, pending=KEEP)
+
+
+class RepeatHandler(IntentHandler):
+    intents = ("AMAZON.RepeatIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conversation = state(handler_input)
+        text = content(handler_input)
+        if conversation.last_speech is None:
+            speech = Speech(text.prompt("nothing_to_repeat")).say(text.prompt("help"))
+            return reply(handler_input, speech, pending=KEEP)
+        # Both were validated as this skill's own escaped SSML when the state was read.
+        speech = Speech.from_body(conversation.last_speech)
+        reprompt = (
+            Speech.from_body(conversation.last_reprompt) if conversation.last_reprompt else None
+        )
+        return reply(handler_input, speech, reprompt, pending=KEEP)
+
+
+class StopHandler(IntentHandler):
+    """Stop or cancel: say goodbye and end the session."""
+
+    intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return reply(
+            handler_input, Speech(content(handler_input).prompt("goodbye")), end_session=True
+        )
+
+
+class NoWithoutQuestionHandler(IntentHandler):
+    """'No' when nothing was asked: the listener is done."""
+
+    intents = ("AMAZON.NoIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return reply(
+            handler_input, Speech(content(handler_input).prompt("goodbye")), end_session=True
+        )
+
+
+class YesWithoutQuestionHandler(IntentHandler):
+    """'Yes' when nothing was asked: offer the choices."""
+
+    intents = ("AMAZON.YesIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        text = content(handler_input)
+        speech = Speech(text.prompt("yes_without_question")).say(text.prompt("general_reprompt"))
+        return reply(handler_input, speech)
+
+
+class FallbackHandler(IntentHandler):
+    """Anything the model could not place; keeps the tour and any open question."""
+
+    intents = ("AMAZON.FallbackIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return fallback(handler_input)
+
+
+def fallback(handler_input: HandlerInput) -> Response:
+    text = content(handler_input)
+    conversation = state(handler_input)
+    speech = Speech(text.prompt("fallback"))
+    if conversation.tour is not None and conversation.tour + 1 < len(text.benefits):
+        speech.say(
+            text.prompt("help_in_tour", number=conversation.tour + 1, total=len(text.benefits))
+        )
+    else:
+        speech.say(text.prompt("fallback_reprompt"))
+    return reply(handler_input, speech, Speech(text.prompt("fallback_reprompt")), pending=KEEP)
+
+
+class SessionEndedHandler(AbstractRequestHandler):
+    """The session closed (user left, silence, or an error): log why, say nothing."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return isinstance(handler_input.request_envelope.request, SessionEndedRequest)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        reason = getattr(getattr(request, "reason", None), "value", None)
+        error = getattr(request, "error", None)
+        error_type = getattr(getattr(error, "object_type", None), "value", None)
+        log.info("session ended: reason=%s error=%s", reason, error_type)
+        return handler_input.response_builder.response
+
+
+class UnhandledRequestHandler(AbstractRequestHandler):
+    """Last in line: an unknown intent gets the fallback; other request types get an empty reply."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        log.info("unhandled request type=%s", getattr(request, "object_type", None))
+        if isinstance(request, IntentRequest) and handler_input.request_envelope.session:
+            return fallback(handler_input)
+        return handler_input.response_builder.response
+
+
+class CatchAllExceptionHandler(AbstractExceptionHandler):
+    """Anything that raised: apologise and keep listening, so no request fails outright."""
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        log.error("handler failed: %s", type(exception).__name__, exc_info=exception)
+        request = handler_input.request_envelope.request
+        if handler_input.request_envelope.session is None or isinstance(
+            request, SessionEndedRequest
+        ):
+            return handler_input.response_builder.response
+        text = content(handler_input)
+        return reply(
+            handler_input,
+            Speech(text.prompt("error")),
+            Speech(text.prompt("error_reprompt")),
+            pending=KEEP,
+        )

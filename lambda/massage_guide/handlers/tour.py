@@ -1,0 +1,145 @@
+"""Handlers for a listener being guided: the one-at-a-time tour and the hands-free read-through."""
+
+from __future__ import annotations
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from massage_guide.handlers.common import IntentHandler, content, intent_name, reply, state
+from massage_guide.handlers.learning import benefit_card, benefit_text
+from massage_guide.speech import BENEFIT_PAUSE_MS, READ_THROUGH_PAUSE_MS, Speech
+
+
+def play_step(handler_input: HandlerInput, index: int, lead_in: str | None = None) -> Response:
+    """Play benefit ``index`` of the tour and ask whether to go on; the last one closes the tour."""
+    text = content(handler_input)
+    conversation = state(handler_input)
+    total = len(text.benefits)
+    index = max(0, min(index, total - 1))
+    benefit = text.benefits[index]
+    conversation.tour = index
+    conversation.benefit = benefit.id
+    speech = Speech()
+    if lead_in:
+        speech.say(lead_in).pause()
+    speech.say(text.prompt("tour_position", number=index + 1, total=total, title=benefit.title))
+    speech.say(benefit_text(benefit, conversation.length)).pause()
+    if index + 1 < total:
+        speech.say(text.prompt("tour_next_question"))
+        return reply(
+            handler_input,
+            speech,
+            Speech(text.prompt("tour_next_reprompt")),
+            card=benefit_card(benefit),
+            pending="tour_next",
+        )
+    speech.say(text.prompt("tour_done")).pause().say(text.prompt("tour_done_follow_up"))
+    return reply(
+        handler_input,
+        speech,
+        Speech(text.prompt("tour_done_follow_up")),
+        card=benefit_card(benefit),
+    )
+
+
+def tour_finished(handler_input: HandlerInput) -> Response:
+    text = content(handler_input)
+    speech = Speech(text.prompt("tour_done")).say(text.prompt("tour_done_follow_up"))
+    return reply(handler_input, speech, Speech(text.prompt("tour_done_follow_up")))
+
+
+def current_index(handler_input: HandlerInput) -> int | None:
+    """Where the listener is: the tour position, else the benefit last discussed."""
+    conversation = state(handler_input)
+    if conversation.tour is not None:
+        return conversation.tour
+    return content(handler_input).index_of(conversation.benefit)
+
+
+def advance(handler_input: HandlerInput) -> Response:
+    index = current_index(handler_input)
+    if index is None:
+        return play_step(handler_input, 0)
+    if index + 1 >= len(content(handler_input).benefits):
+        return tour_finished(handler_input)
+    return play_step(handler_input, index + 1)
+
+
+class StartTourHandler(IntentHandler):
+    intents = ("StartTourIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return play_step(handler_input, 0)
+
+
+class NextHandler(IntentHandler):
+    """'Next', or 'yes' to 'want the next one?' / 'shall we carry on?'."""
+
+    intents = ("AMAZON.NextIntent", "AMAZON.YesIntent")
+
+    def applies(self, handler_input: HandlerInput) -> bool:
+        if intent_is_yes(handler_input):
+            return state(handler_input).pending in ("tour_next", "resume")
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return advance(handler_input)
+
+
+class PreviousHandler(IntentHandler):
+    intents = ("AMAZON.PreviousIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        text = content(handler_input)
+        index = current_index(handler_input)
+        if index is None:
+            prompt = text.prompt("tour_not_started")
+            return reply(handler_input, Speech(prompt), Speech(prompt))
+        if index == 0:
+            return play_step(handler_input, 0, lead_in=text.prompt("tour_at_start"))
+        return play_step(handler_input, index - 1)
+
+
+class StartOverHandler(IntentHandler):
+    intents = ("AMAZON.StartOverIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return play_step(handler_input, 0)
+
+
+class PauseTourHandler(IntentHandler):
+    """'No' to 'want the next one?': keep the place and let the listener lead."""
+
+    intents = ("AMAZON.NoIntent",)
+
+    def applies(self, handler_input: HandlerInput) -> bool:
+        return state(handler_input).pending in ("tour_next", "resume", "offer")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        text = content(handler_input)
+        prompt = text.prompt("tour_paused")
+        return reply(handler_input, Speech(prompt), Speech(text.prompt("general_reprompt")))
+
+
+class ReadThroughHandler(IntentHandler):
+    """All seven summaries in one response, with pauses, for a listener who is stretching."""
+
+    intents = ("ReadThroughIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        text = content(handler_input)
+        speech = Speech(text.prompt("read_through_intro")).pause(BENEFIT_PAUSE_MS)
+        for benefit in text.benefits:
+            speech.say(f"{benefit.title}.").say(benefit.summary).pause(READ_THROUGH_PAUSE_MS)
+        speech.say(text.prompt("read_through_outro")).say(text.disclaimer)
+        card_text = "\n\n".join(f"{b.title}: {b.summary}" for b in text.benefits)
+        return reply(
+            handler_input,
+            speech,
+            card=(text.skill_name, f"{card_text}\n\n{text.disclaimer}"),
+            end_session=True,
+        )
+
+
+def intent_is_yes(handler_input: HandlerInput) -> bool:
+    return intent_name(handler_input) == "AMAZON.YesIntent"

@@ -1,0 +1,122 @@
+"""Wires handlers, interceptors and persistence into one skill, built once per process."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any, Final
+
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.exceptions import AskSdkException
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_model import RequestEnvelope
+
+from massage_guide import persistence
+from massage_guide.content import content_for
+from massage_guide.handlers import learning, session, settings, tour
+from massage_guide.speech import Speech
+
+log = logging.getLogger(__name__)
+
+RESPONSE_VERSION: Final = "1.0"
+
+
+def request_handlers() -> list[AbstractRequestHandler]:
+    """Handlers in dispatch order: context-specific yes/no first, the catch-all last."""
+    return [
+        session.LaunchHandler(),
+        # Yes/no mean different things depending on the question pending.
+        settings.ForgetConfirmedHandler(),
+        settings.ForgetDeclinedHandler(),
+        learning.OfferAcceptedHandler(),
+        tour.NextHandler(),
+        tour.PauseTourHandler(),
+        session.YesWithoutQuestionHandler(),
+        session.NoWithoutQuestionHandler(),
+        learning.WhyMassageHelpsHandler(),
+        learning.ListBenefitsHandler(),
+        learning.BenefitHandler(),
+        learning.TellMeMoreHandler(),
+        learning.CauseHandler(),
+        learning.WhoShouldMassageHandler(),
+        tour.StartTourHandler(),
+        tour.PreviousHandler(),
+        tour.StartOverHandler(),
+        tour.ReadThroughHandler(),
+        settings.AnswerLengthHandler(),
+        settings.SpeechPaceHandler(),
+        settings.ForgetMeHandler(),
+        session.HelpHandler(),
+        session.RepeatHandler(),
+        session.StopHandler(),
+        session.FallbackHandler(),
+        session.SessionEndedHandler(),
+        session.UnhandledRequestHandler(),
+    ]
+
+
+def build_skill(persistence_adapter: AbstractPersistenceAdapter | None = None) -> CustomSkill:
+    """A fully wired skill; tests build their own, production uses :func:`get_skill`."""
+    # The SDK accepts None (no memory) though its type comment does not say so.
+    builder = CustomSkillBuilder(persistence_adapter=persistence_adapter)  # type: ignore[arg-type]
+    for handler in request_handlers():
+        builder.add_request_handler(handler)
+    builder.add_exception_handler(session.CatchAllExceptionHandler())
+    skill = builder.create()
+    configured_id = os.environ.get("SKILL_ID")
+    if configured_id:
+        skill.skill_id = configured_id  # the SDK then refuses requests for any other skill
+    return skill
+
+
+_skill: CustomSkill | None = None
+
+
+def get_skill() -> CustomSkill:
+    """The process-wide skill, built on first use and reused by every request after."""
+    global _skill  # noqa: PLW0603 - one skill per process is the point
+    if _skill is None:
+        _skill = build_skill(persistence.adapter_from_environment())
+    return _skill
+
+
+def handle_event(event: Any, context: Any = None) -> dict[str, Any]:
+    """Answer one Alexa request envelope; never raises, whatever arrives."""
+    skill = get_skill()
+    try:
+        envelope = skill.serializer.deserialize(payload=json.dumps(event), obj_type=RequestEnvelope)
+        if envelope is None or envelope.request is None:
+            raise ValueError("no request in envelope")
+    except Exception as error:
+        log.warning("unreadable request envelope: %s", type(error).__name__)
+        return unreadable_request_response(event)
+    try:
+        response_envelope = skill.invoke(request_envelope=envelope, context=context)
+        result = skill.serializer.serialize(response_envelope)
+    except AskSdkException as error:
+        log.warning("request refused: %s", type(error).__name__)
+        return {"version": RESPONSE_VERSION, "response": {"shouldEndSession": True}}
+    except Exception as error:
+        log.error("request failed: %s", type(error).__name__, exc_info=error)
+        return unreadable_request_response(event)
+    return result if isinstance(result, dict) else unreadable_request_response(event)
+
+
+def unreadable_request_response(event: Any) -> dict[str, Any]:
+    """A safe reply to a request the SDK cannot read: silent for session end, else an apology."""
+    request = event.get("request") if isinstance(event, dict) else None
+    kind = request.get("type") if isinstance(request, dict) else None
+    if kind == "SessionEndedRequest" or not isinstance(kind, str):
+        return {"version": RESPONSE_VERSION, "response": {}}
+    locale = request.get("locale") if isinstance(request, dict) else None
+    text = content_for(locale if isinstance(locale, str) else None)
+    return {
+        "version": RESPONSE_VERSION,
+        "response": {
+            "outputSpeech": {"type": "SSML", "ssml": Speech(text.prompt("error")).ssml()},
+            "shouldEndSession": True,
+        },
+    }

@@ -1,0 +1,104 @@
+"""The one place that turns words into SSML: escaped, paced, paused, and within Alexa's limits.
+
+ask-sdk's ``speak()`` wraps text in ``<speak>`` without escaping it, so an
+ampersand in content would make the whole response invalid. Everything the
+skill says goes through :class:`Speech`, which escapes each piece of text and
+keeps the result under Alexa's 8,000-character limit for output speech.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+from xml.sax.saxutils import escape, unescape
+
+MAX_SSML_CHARS: Final = 8000
+SHORT_PAUSE_MS: Final = 400
+BENEFIT_PAUSE_MS: Final = 1500
+READ_THROUGH_PAUSE_MS: Final = 3000
+MAX_BREAK_MS: Final = 10_000
+PACES: Final = {"normal": None, "slow": "slow"}
+
+_TAG = re.compile(r"<[^>]+>")
+_BREAK = re.compile(r"<break\b[^>]*/>")
+_SPACES = re.compile(r"\s+")
+
+
+class Speech:
+    """An ordered list of SSML fragments, each either escaped text or a pause."""
+
+    __slots__ = ("_fragments",)
+
+    def __init__(self, *texts: str) -> None:
+        self._fragments: list[str] = []
+        for text in texts:
+            self.say(text)
+
+    @classmethod
+    def from_body(cls, body: str) -> Speech:
+        """Speech from inner SSML this skill produced earlier (validated by the caller)."""
+        speech = cls()
+        speech._fragments.append(body)
+        return speech
+
+    def say(self, text: str) -> Speech:
+        """Add text to be spoken; XML metacharacters are escaped, blanks ignored."""
+        cleaned = _SPACES.sub(" ", text).strip()
+        if cleaned:
+            self._fragments.append(escape(cleaned))
+        return self
+
+    def pause(self, milliseconds: int = SHORT_PAUSE_MS) -> Speech:
+        """Add a silence, for example between benefits read out one after another."""
+        bounded = max(0, min(int(milliseconds), MAX_BREAK_MS))
+        self._fragments.append(f'<break time="{bounded}ms"/>')
+        return self
+
+    def extend(self, other: Speech) -> Speech:
+        self._fragments.extend(other._fragments)
+        return self
+
+    def __bool__(self) -> bool:
+        return bool(self._fragments)
+
+    def body(self) -> str:
+        """The inner SSML, without the ``<speak>`` element."""
+        return " ".join(self._fragments)
+
+    def ssml(self, pace: str | None = None) -> str:
+        """Complete SSML, wrapped in prosody for a slower pace and cut to fit Alexa's limit."""
+        return wrap(self.body(), pace)
+
+
+def wrap(body: str, pace: str | None = None) -> str:
+    """Wrap inner SSML in ``<speak>`` (and prosody), dropping whole fragments if it is too long."""
+    rate = PACES.get(pace or "normal")
+    opening = f'<speak><prosody rate="{rate}">' if rate else "<speak>"
+    closing = "</prosody></speak>" if rate else "</speak>"
+    room = MAX_SSML_CHARS - len(opening) - len(closing)
+    if len(body) > room:
+        body = _fit(body, room)
+    return f"{opening}{body}{closing}"
+
+
+def _fit(body: str, room: int) -> str:
+    """Cut at the last sentence end or break that fits, never inside a tag or entity."""
+    cut = body[:room]
+    for boundary in ("/>", ". ", "? ", "! "):
+        position = cut.rfind(boundary)
+        if position > 0:
+            return cut[: position + len(boundary)].rstrip()
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    lt = cut.rfind("<")
+    if lt != -1 and ">" not in cut[lt:]:
+        cut = cut[:lt]
+    return cut.rstrip()
+
+
+def to_plain_text(ssml: str) -> str:
+    """What a listener hears, as text: breaks become ellipses, tags go, entities are unescaped."""
+    text = _BREAK.sub(" … ", ssml)
+    text = _TAG.sub("", text)
+    return _SPACES.sub(" ", unescape(text, {"&quot;": '"', "&apos;": "'"})).strip()

@@ -1,0 +1,100 @@
+"""Conversation state, kept in session attributes and validated whenever it is read.
+
+Session attributes come back from the Alexa service (and, in tests, from
+anywhere), so every field is checked on the way in: a wrong type, an unknown
+benefit id or an out-of-range position falls back to a safe default instead of
+crashing a handler.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from massage_guide.speech import MAX_SSML_CHARS
+
+STATE_KEY: Final = "conversation"
+LENGTHS: Final = ("brief", "detailed")
+PACES: Final = ("normal", "slow")
+MAX_VISITS: Final = 1_000_000
+_OWN_BREAK = re.compile(r'<break time="\d{1,5}ms"/>')
+_BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt|quot|apos);)")
+
+Pending = Literal["tour_next", "resume", "forget", "offer"]
+PENDING_VALUES: Final = ("tour_next", "resume", "forget", "offer")
+
+
+@dataclass
+class ConversationState:
+    """Where the listener is, what the skill last said, and how they like to listen.
+
+    ``tour`` is the index of the benefit the guided tour last played (None when no
+    tour has started); ``benefit`` is the benefit being discussed, for "tell me
+    more"; ``pending`` is the yes/no question the skill is waiting on, with
+    ``offered`` naming the benefit a "yes" would play.
+    """
+
+    benefit: str | None = None
+    tour: int | None = None
+    pending: Pending | None = None
+    offered: str | None = None
+    last_speech: str | None = None
+    last_reprompt: str | None = None
+    length: str = "brief"
+    pace: str = "normal"
+    visits: int = 0
+
+    @classmethod
+    def from_attributes(cls, attributes: object, benefit_ids: tuple[str, ...]) -> ConversationState:
+        """Read state from session attributes, keeping only values that make sense."""
+        raw = attributes.get(STATE_KEY) if isinstance(attributes, Mapping) else None
+        if not isinstance(raw, Mapping):
+            return cls()
+        state = cls()
+        state.benefit = _choice(raw.get("benefit"), benefit_ids)
+        tour = raw.get("tour")
+        if isinstance(tour, int) and not isinstance(tour, bool) and 0 <= tour < len(benefit_ids):
+            state.tour = tour
+        state.pending = _choice(raw.get("pending"), PENDING_VALUES)
+        state.offered = _choice(raw.get("offered"), benefit_ids)
+        if state.pending == "offer" and state.offered is None:
+            state.pending = None
+        state.last_speech = _ssml(raw.get("last_speech"))
+        state.last_reprompt = _ssml(raw.get("last_reprompt"))
+        state.length = _choice(raw.get("length"), LENGTHS) or "brief"
+        state.pace = _choice(raw.get("pace"), PACES) or "normal"
+        visits = raw.get("visits")
+        if isinstance(visits, int) and not isinstance(visits, bool) and 0 <= visits <= MAX_VISITS:
+            state.visits = visits
+        return state
+
+    def to_attributes(self) -> dict[str, Any]:
+        """The JSON-safe form stored in session attributes."""
+        data: dict[str, Any] = {
+            "benefit": self.benefit,
+            "tour": self.tour,
+            "pending": self.pending,
+            "offered": self.offered,
+            "last_speech": self.last_speech,
+            "last_reprompt": self.last_reprompt,
+            "length": self.length,
+            "pace": self.pace,
+            "visits": self.visits,
+        }
+        return {key: value for key, value in data.items() if value is not None}
+
+
+def _choice(value: object, allowed: tuple[str, ...]) -> Any:
+    return value if isinstance(value, str) and value in allowed else None
+
+
+def _ssml(value: object) -> str | None:
+    """Only replay speech the skill itself could have produced: escaped text and its own pauses."""
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_SSML_CHARS:
+        return None
+    text = _OWN_BREAK.sub("", value)
+    if "<" in text or ">" in text or _BARE_AMPERSAND.search(text):
+        return None
+    return value
