@@ -393,7 +393,8 @@ def format_turn(turn: Turn, verbose: bool = False) -> list[str]:
     if turn.reprompt:
         lines.append(f"  reprompt: {turn.reprompt}")
     if turn.card:
-        lines.append(f"  card: {turn.card.title}: {turn.card.text}")
+        text = "\n        ".join(line for line in turn.card.text.splitlines() if line.strip())
+        lines.append(f"  card: {turn.card.title}: {text}")
     if turn.directives:
         lines.append(f"  directives: {', '.join(turn.directives)}")
     if turn.request_type == "SessionEndedRequest":

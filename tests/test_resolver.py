@@ -1,0 +1,227 @@
+"""The local resolver against the interaction model we ship."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from skill_tools.resolver import FALLBACK, Resolver, normalise
+
+MODEL_PATH = Path(__file__).resolve().parents[1] / "interaction_models" / "en-US.json"
+
+
+@pytest.fixture(scope="module")
+def model() -> dict[str, Any]:
+    return json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def resolver(model: dict[str, Any]) -> Resolver:
+    return Resolver(model)
+
+
+def canonical(model: dict[str, Any], type_name: str, value_id: str) -> str:
+    for slot_type in model["interactionModel"]["languageModel"]["types"]:
+        if slot_type["name"] == type_name:
+            for value in slot_type["values"]:
+                if value["id"] == value_id:
+                    return str(value["name"]["value"])
+    raise AssertionError(f"{type_name} has no value {value_id}")
+
+
+def test_normalise_lowers_expands_contractions_and_drops_punctuation() -> None:
+    assert normalise("I'm  Stretching—read them OUT!") == "i am stretching read them out"
+    assert normalise("I’ve got a desk-job, can't bend") == "i have got a desk job cannot bend"
+    assert normalise("What's on the list? 7 benefits") == "what is on the list seven benefits"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "open back massage guide",
+        "Alexa, launch Back Massage Guide!",
+        "start back massage guide",
+        "talk to back massage guide",
+        "ask back massage guide",
+    ],
+)
+def test_invocation_alone_is_a_launch_request(resolver: Resolver, text: str) -> None:
+    resolution = resolver.resolve(text)
+    assert resolution.request_type == "LaunchRequest"
+    assert resolution.intent is None
+    assert resolution.invoked and not resolution.one_shot
+
+
+def test_one_shot_resolves_the_rest_with_its_slot(resolver: Resolver, model: dict) -> None:
+    resolution = resolver.resolve("ask back massage guide how massage helps posture")
+    assert resolution.request_type == "IntentRequest"
+    assert resolution.one_shot
+    assert resolution.intent == "BenefitIntent"
+    slot = resolution.slots["benefit"]
+    assert (slot.value, slot.id) == ("posture", "posture")
+    assert slot.canonical == canonical(model, "BenefitType", "posture")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("tell back massage guide about blood flow", "BenefitIntent"),
+        ("ask back massage guide to read them all", "ReadThroughIntent"),
+        ("ask back massage guide for help", "AMAZON.HelpIntent"),
+        ("ask back massage guide whether massage is good for my back", "WhyMassageHelpsIntent"),
+        ("ask back massage guide what can you tell me about", "ListBenefitsIntent"),
+    ],
+)
+def test_one_shot_connecting_words(resolver: Resolver, text: str, intent: str) -> None:
+    resolution = resolver.resolve(text)
+    assert resolution.one_shot
+    assert resolution.intent == intent
+
+
+def test_synonym_resolves_to_the_value_id(resolver: Resolver, model: dict) -> None:
+    resolution = resolver.resolve("how does massage help blood flow")
+    assert resolution.intent == "BenefitIntent"
+    assert not resolution.one_shot
+    slot = resolution.slots["benefit"]
+    assert slot.value == "blood flow"
+    assert slot.id == "circulation"
+    assert slot.canonical == canonical(model, "BenefitType", "circulation")
+    assert slot.matched
+
+
+def test_longest_slot_value_wins(resolver: Resolver) -> None:
+    resolution = resolver.resolve("my back hurts from sitting at a desk all day")
+    assert resolution.intent == "CauseIntent"
+    assert resolution.slots["cause"].value == "sitting at a desk all day"
+    assert resolution.slots["cause"].id == "sitting"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("help", "AMAZON.HelpIntent"),
+        ("stop", "AMAZON.StopIntent"),
+        ("cancel", "AMAZON.CancelIntent"),
+        ("never mind", "AMAZON.CancelIntent"),
+        ("next", "AMAZON.NextIntent"),
+        ("previous", "AMAZON.PreviousIntent"),
+        ("go back", "AMAZON.PreviousIntent"),
+        ("repeat", "AMAZON.RepeatIntent"),
+        ("say that again", "AMAZON.RepeatIntent"),
+        ("start over", "AMAZON.StartOverIntent"),
+        ("yes", "AMAZON.YesIntent"),
+        ("Yeah!", "AMAZON.YesIntent"),
+        ("sure", "AMAZON.YesIntent"),
+        ("no", "AMAZON.NoIntent"),
+        ("nope", "AMAZON.NoIntent"),
+        ("go home", "AMAZON.NavigateHomeIntent"),
+    ],
+)
+def test_built_in_intents(resolver: Resolver, text: str, intent: str) -> None:
+    resolution = resolver.resolve(text)
+    assert resolution.intent == intent
+    assert resolution.slots == {}
+
+
+def test_built_in_phrases_only_for_built_ins_the_model_declares(model: dict) -> None:
+    trimmed = copy.deepcopy(model)
+    language = trimmed["interactionModel"]["languageModel"]
+    language["intents"] = [i for i in language["intents"] if i["name"] != "AMAZON.NextIntent"]
+    assert Resolver(trimmed).resolve("next").intent != "AMAZON.NextIntent"
+
+
+def test_contractions_in_samples_meet_contractions_typed(resolver: Resolver) -> None:
+    assert resolver.resolve("I'm stretching, read them out!").intent == "ReadThroughIntent"
+    assert resolver.resolve("i am stretching read them out").intent == "ReadThroughIntent"
+    cause = resolver.resolve("I’ve got a desk job")  # typographic apostrophe
+    assert cause.intent == "CauseIntent"
+    assert cause.slots["cause"].id == "sitting"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("why does a massage help my back", "WhyMassageHelpsIntent"),
+        ("why does massage help my bak", "WhyMassageHelpsIntent"),
+        ("please walk me through all the benefits", "StartTourIntent"),
+    ],
+)
+def test_near_misses_resolve_fuzzily(resolver: Resolver, text: str, intent: str) -> None:
+    resolution = resolver.resolve(text)
+    assert resolution.intent == intent
+    assert resolution.method == "fuzzy"
+    assert 0.8 <= resolution.score < 1.0
+
+
+def test_fuzzy_match_keeps_a_recognised_slot_value(resolver: Resolver) -> None:
+    resolution = resolver.resolve("could massage improve my posture please")
+    assert resolution.intent == "BenefitIntent"
+    assert resolution.method == "fuzzy"
+    assert resolution.slots["benefit"].id == "posture"
+
+
+@pytest.mark.parametrize("text", ["purple monkey dishwasher", "zxqv blorp", "the cat sat"])
+def test_gibberish_goes_to_fallback(resolver: Resolver, text: str) -> None:
+    resolution = resolver.resolve(text)
+    assert resolution.intent == FALLBACK
+    assert resolution.method == "fallback"
+    assert resolution.slots == {}
+
+
+def test_unknown_slot_value_passes_through_unresolved(resolver: Resolver) -> None:
+    resolution = resolver.resolve("tell me about quantum physics")
+    assert resolution.intent == "BenefitIntent"
+    assert resolution.method == "pass-through"
+    slot = resolution.slots["benefit"]
+    assert slot.value == "quantum physics"
+    assert slot.id is None and slot.canonical is None
+    assert not slot.matched
+
+
+def test_leading_article_does_not_stop_entity_resolution(resolver: Resolver) -> None:
+    resolution = resolver.resolve("i have the stiffness")
+    assert resolution.intent == "CauseIntent"
+    assert resolution.method == "pass-through"
+    assert resolution.slots["cause"].value == "the stiffness"
+    assert resolution.slots["cause"].id == "stiffness"
+
+
+def test_every_sample_with_every_slot_value_resolves_to_its_own_intent(model: dict) -> None:
+    """The model is unambiguous to our resolver: each sample comes back as its intent."""
+    resolver = Resolver(model)
+    language = model["interactionModel"]["languageModel"]
+    values = {t["name"]: t["values"] for t in language["types"]}
+    wrong = []
+    checked = 0
+    for intent in language["intents"]:
+        types = {s["name"]: s["type"] for s in intent.get("slots", [])}
+        for sample in intent.get("samples", []):
+            names = re.findall(r"\{(\w+)\}", sample)
+            fills: list[tuple[str, str | None]] = [(sample, None)]
+            if names:
+                (slot,) = names  # our samples carry at most one slot
+                fills = [
+                    (sample.replace("{" + slot + "}", phrase), value["id"])
+                    for value in values[types[slot]]
+                    for phrase in (value["name"]["value"], *value["name"].get("synonyms", []))
+                ]
+            for text, value_id in fills:
+                checked += 1
+                resolution = resolver.resolve(text)
+                ids = [s.id for s in resolution.slots.values()]
+                if resolution.intent != intent["name"] or (value_id and ids != [value_id]):
+                    wrong.append((text, intent["name"], resolution.intent, ids))
+    assert checked > 1000
+    assert wrong == []
+
+
+def test_resolution_is_deterministic(model: dict) -> None:
+    texts = ["why does a massage help my back", "tell me about the weather", "next", "blorp"]
+    first = [Resolver(model).resolve(t) for t in texts]
+    second = [Resolver(model).resolve(t) for t in texts]
+    assert first == second
