@@ -1,0 +1,224 @@
+"""skill.json and the interaction models: valid for SMAPI, consistent with each other."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ask_sdk_model_runtime.serializer import DefaultSerializer
+
+from skill_tools import package
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = sorted((ROOT / "interaction_models").glob("*.json"))
+ENVELOPE = "ask_smapi_model.v1.skill.manifest.skill_manifest_envelope.SkillManifestEnvelope"
+MODEL_DATA = (
+    "ask_smapi_model.v1.skill.interaction_model.interaction_model_data.InteractionModelData"
+)
+
+# Alexa's invocation-name rules (certification): no launch or connecting words,
+# no wake words or the words "skill"/"app", lowercase letters and spaces.
+LAUNCH_WORDS = {"launch", "ask", "tell", "load", "begin", "enable", "open", "start", "play"}
+CONNECTING_WORDS = {
+    "to", "from", "in", "using", "with", "about", "for", "that", "by", "if", "and", "whether",
+}  # fmt: skip
+FORBIDDEN_WORDS = {"alexa", "amazon", "echo", "computer", "skill", "app"}
+
+
+def one_shot(phrase: str, name: str) -> re.Match[str] | None:
+    """Split "Alexa, ask <name> [to] <utterance>" into its utterance, or None."""
+    pattern = rf"Alexa, (?:ask|tell) {re.escape(name)} (?:(?:to|about|for|if) )?(?P<rest>.+)"
+    return re.fullmatch(pattern, phrase)
+
+
+def load(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[str, Any]:
+    return load(ROOT / "skill.json")["manifest"]
+
+
+def model_for(locale: str) -> dict[str, Any]:
+    language: dict[str, Any] = load(ROOT / "interaction_models" / f"{locale}.json")[
+        "interactionModel"
+    ]["languageModel"]
+    return language
+
+
+def roundtrip(path: Path, type_name: str) -> tuple[Any, Any]:
+    """Deserialize into the SMAPI model and back: unknown or misspelt fields vanish."""
+    serializer = DefaultSerializer()
+    raw = path.read_text(encoding="utf-8")
+    obj = serializer.deserialize(raw, type_name)
+    return obj, serializer.serialize(obj)
+
+
+def test_manifest_loads_into_smapi_model_without_losing_fields() -> None:
+    obj, back = roundtrip(ROOT / "skill.json", ENVELOPE)
+    assert type(obj).__name__ == "SkillManifestEnvelope"
+    assert back == load(ROOT / "skill.json")
+
+
+def test_roundtrip_detects_a_misspelt_field(tmp_path: Path) -> None:
+    bad = load(ROOT / "skill.json")
+    locale = bad["manifest"]["publishingInformation"]["locales"]["en-US"]
+    locale["examplePhrase"] = locale.pop("examplePhrases")
+    path = tmp_path / "skill.json"
+    path.write_text(json.dumps(bad))
+    _, back = roundtrip(path, ENVELOPE)
+    assert back != bad
+
+
+@pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)
+def test_interaction_model_loads_into_smapi_model(path: Path) -> None:
+    obj, back = roundtrip(path, MODEL_DATA)
+    assert type(obj).__name__ == "InteractionModelData"
+    assert back == load(path)
+
+
+def test_locales_match_interaction_models(manifest: dict[str, Any]) -> None:
+    model_locales = {p.stem for p in MODELS}
+    assert model_locales, "no interaction models"
+    assert set(manifest["publishingInformation"]["locales"]) == model_locales
+    assert set(manifest["privacyAndCompliance"]["locales"]) <= model_locales
+
+
+@pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)
+def test_invocation_name_follows_alexa_rules(path: Path) -> None:
+    name = model_for(path.stem)["invocationName"]
+    assert re.fullmatch(r"[a-z][a-z ]*[a-z]", name), name
+    assert 2 <= len(name) <= 50
+    words = name.split()
+    assert len(words) >= 2, "one-word names need a brand"
+    assert not set(words) & (LAUNCH_WORDS | CONNECTING_WORDS | FORBIDDEN_WORDS)
+
+
+def test_published_name_and_metadata(manifest: dict[str, Any]) -> None:
+    assert manifest["manifestVersion"] == "1.0"
+    info = manifest["publishingInformation"]
+    en = info["locales"]["en-US"]
+    assert en["name"] == "Back Massage Guide"
+    assert en["name"].lower() == model_for("en-US")["invocationName"]
+    assert 0 < len(en["summary"]) <= 160
+    assert 0 < len(en["description"]) <= 4000
+    assert 1 <= len(en["keywords"]) <= 30
+    assert info["category"] == "HEALTH_AND_FITNESS"
+    assert info["isAvailableWorldwide"] or info["distributionCountries"]
+    assert info["testingInstructions"].strip()
+
+
+def test_description_carries_the_health_disclaimer(manifest: dict[str, Any]) -> None:
+    text = manifest["publishingInformation"]["locales"]["en-US"]["description"].lower()
+    for phrase in (
+        "information only",
+        "not a substitute for professional medical advice, diagnosis or treatment",
+        "qualified massage therapist",
+        "doctor",
+    ):
+        assert phrase in text, phrase
+
+
+def test_privacy_and_compliance(manifest: dict[str, Any]) -> None:
+    privacy = manifest["privacyAndCompliance"]
+    assert privacy["allowsPurchases"] is False
+    assert privacy["usesPersonalInfo"] is False
+    assert privacy["isChildDirected"] is False
+    assert privacy["isExportCompliant"] is True
+    assert privacy["containsAds"] is False
+    # No made-up URLs anywhere in the manifest.
+    assert "http" not in json.dumps(manifest)
+
+
+def test_endpoints_events_and_permissions(manifest: dict[str, Any]) -> None:
+    assert manifest["apis"]["custom"]["endpoint"]["uri"] == package.ENDPOINT_PLACEHOLDER
+    assert manifest["events"]["endpoint"]["uri"] == package.ENDPOINT_PLACEHOLDER
+    assert manifest["events"]["subscriptions"] == [{"eventName": "SKILL_DISABLED"}]
+    assert manifest["permissions"] == []
+
+
+def sample_texts(locale: str) -> dict[str, str]:
+    """Every sample utterance of the model, mapped to its intent."""
+    return {
+        sample: intent["name"]
+        for intent in model_for(locale)["intents"]
+        for sample in intent.get("samples", [])
+    }
+
+
+def test_example_phrases_are_real_utterances(manifest: dict[str, Any]) -> None:
+    phrases = manifest["publishingInformation"]["locales"]["en-US"]["examplePhrases"]
+    name = model_for("en-US")["invocationName"]
+    samples = sample_texts("en-US")
+    assert 1 <= len(phrases) <= 3
+    assert phrases[0].startswith((f"Alexa, open {name}", f"Alexa, ask {name} ")), (
+        "the first example must carry the wake word and invocation name"
+    )
+    for phrase in phrases:
+        if phrase == f"Alexa, open {name}":
+            continue
+        match = one_shot(phrase, name)
+        assert match, phrase
+        assert match["rest"] in samples, f"{match['rest']!r} is not a sample utterance"
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("skill_tools.resolver") is None, reason="no local resolver"
+)
+def test_example_phrases_resolve_through_the_local_resolver(manifest: dict[str, Any]) -> None:
+    from skill_tools.resolver import Resolver
+
+    resolver = Resolver.from_file(ROOT / "interaction_models" / "en-US.json")
+    samples = sample_texts("en-US")
+    name = model_for("en-US")["invocationName"]
+    for phrase in manifest["publishingInformation"]["locales"]["en-US"]["examplePhrases"]:
+        resolution = resolver.resolve(phrase)
+        match = one_shot(phrase, name)
+        if match is None:
+            assert resolution.request_type == "LaunchRequest", phrase
+            continue
+        assert resolution.request_type == "IntentRequest", phrase
+        assert resolution.one_shot
+        assert resolution.method == "exact", (phrase, resolution)
+        assert resolution.intent == samples[match["rest"]]
+
+
+def test_skill_package_layout(tmp_path: Path) -> None:
+    out = tmp_path / "skill-package"
+    (out / "interactionModels" / "custom").mkdir(parents=True)
+    stale = out / "interactionModels" / "custom" / "xx-XX.json"
+    stale.write_text("{}")
+    package.build_skill_package(out)
+    assert not stale.exists(), "a removed locale must not linger in the package"
+    assert sorted(p.name for p in (out / "interactionModels" / "custom").iterdir()) == [
+        p.name for p in MODELS
+    ]
+    for model in MODELS:
+        assert load(out / "interactionModels" / "custom" / model.name) == load(model)
+    _, back = roundtrip(out / "skill.json", ENVELOPE)
+    assert back == load(out / "skill.json")
+
+
+def test_skill_package_endpoint_filled_or_left_for_the_ask_cli(tmp_path: Path) -> None:
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:back-massage-guide:live"
+    package.build_skill_package(tmp_path / "with", endpoint_arn=arn)
+    filled = load(tmp_path / "with" / "skill.json")["manifest"]
+    assert filled["apis"]["custom"]["endpoint"]["uri"] == arn
+    assert filled["events"]["endpoint"]["uri"] == arn
+    assert filled["events"]["subscriptions"] == [{"eventName": "SKILL_DISABLED"}]
+    assert package.ENDPOINT_PLACEHOLDER not in json.dumps(filled)
+
+    package.build_skill_package(tmp_path / "without", endpoint_arn=None)
+    bare = load(tmp_path / "without" / "skill.json")["manifest"]
+    assert bare["apis"]["custom"] == {}
+    assert "events" not in bare
+    assert package.ENDPOINT_PLACEHOLDER not in json.dumps(bare)
+    # Everything else is carried over unchanged.
+    original = load(ROOT / "skill.json")["manifest"]
+    assert bare["publishingInformation"] == original["publishingInformation"]
+    assert bare["privacyAndCompliance"] == original["privacyAndCompliance"]
