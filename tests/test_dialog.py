@@ -14,20 +14,21 @@ import lambda_function
 from skill_tools import dialog as dialog_module
 from skill_tools.dialog import LocalDialog, Turn, load_replay, ssml_to_text
 from skill_tools.envelopes import Slot
+from tests.support import checked
 
 REPO = Path(__file__).resolve().parents[1]
 SKILL_ID = "amzn1.ask.skill.12345678-1234-4234-8234-123456789abc"
 
 
 class Recorder:
-    """The real lambda_handler, with every envelope and response kept for inspection."""
+    """The real lambda_handler, every response validated and every exchange kept."""
 
     def __init__(self, strip_should_end: bool = False) -> None:
         self.exchanges: list[tuple[dict[str, Any], dict[str, Any]]] = []
         self.strip_should_end = strip_should_end
 
     def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        response = lambda_function.lambda_handler(event, context)
+        response: dict[str, Any] = checked(lambda_function.lambda_handler)(event, context)
         if self.strip_should_end:
             response["response"].pop("shouldEndSession", None)
         self.exchanges.append((event, response))
@@ -370,3 +371,16 @@ def test_ssml_to_text() -> None:
         "<break strength='strong'/><break time='1s'/></speak>"
     )
     assert ssml_to_text(ssml) == "Hi & welcome. … Take it easy"
+
+
+def test_saying_the_invocation_again_starts_a_fresh_session(
+    dialog: LocalDialog, recorder: Recorder
+) -> None:
+    dialog.say("open back massage guide")
+    dialog.say("walk me through them")
+    relaunch = dialog.say("open back massage guide")
+    types = [r["request"]["type"] for r in recorder.requests]
+    assert types == ["LaunchRequest", "IntentRequest", "SessionEndedRequest", "LaunchRequest"]
+    assert recorder.requests[2]["request"]["reason"] == "USER_INITIATED"
+    assert relaunch.new_session
+    assert recorder.requests[3]["session"]["attributes"] == {}
