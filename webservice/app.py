@@ -1,0 +1,181 @@
+"""The Flask app: the skill behind flask-ask-sdk's SkillAdapter, with Alexa's checks in front.
+
+The SDK's own path deserializes a body *before* its verifiers run, and its
+deserializer puts the whole body into its error messages, which the adapter
+logs with a traceback. So the checks here run first, on the raw bytes
+(``webservice.verify.RequestGate``); the adapter only ever sees requests that
+passed them, with its broken default verifiers switched off.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+from typing import Any
+
+from ask_sdk_core.skill import CustomSkill
+from cryptography.x509.verification import Store
+from flask import Flask, Response, abort, jsonify, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from webservice.compat import (
+    VERIFY_SIGNATURE_APP_CONFIG,
+    VERIFY_TIMESTAMP_APP_CONFIG,
+    SkillAdapter,
+)
+from webservice.settings import Settings, is_loopback
+from webservice.verify import (
+    CERT_URL_HEADER,
+    SIGNATURE_HEADER,
+    Clock,
+    DirectoryFetcher,
+    Fetcher,
+    RefusedError,
+    RequestGate,
+    SigningCertificates,
+    UrllibFetcher,
+    load_trust_store,
+    utc_now,
+)
+
+log = logging.getLogger("webservice")
+
+EXTENSION = "webservice"
+
+LOUD_WARNING = (
+    "\n" + "!" * 72 + "\n"
+    "!!  VERIFY_SIGNATURE=0: Alexa request signatures are NOT checked.\n"
+    "!!  Anyone who can reach this port can impersonate Alexa. Local tools only;\n"
+    "!!  the service binds and answers loopback (127.0.0.1 / ::1) only.\n" + "!" * 72
+)
+
+
+class RedactExceptionText(logging.Filter):
+    """Keep tracebacks in logs but drop exception messages, which may carry request data.
+
+    The ASK SDK's exceptions quote payload values (and whole bodies) in their
+    messages; the frames and the exception type are what an operator needs.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[0] is not None:
+            kind, _, tb = record.exc_info
+            frames = "".join(traceback.format_tb(tb))
+            record.exc_text = (
+                f"Traceback (exception message withheld):\n{frames}"
+                f"{kind.__module__}.{kind.__qualname__}"
+            )
+            record.exc_info = None
+        return True
+
+
+def _build_gate(
+    settings: Settings,
+    fetcher: Fetcher | None,
+    trust_store: Store | None,
+    clock: Clock,
+) -> RequestGate:
+    if not settings.verify_signature:
+        log.warning(LOUD_WARNING)
+        if settings.skill_id is None:
+            log.warning("SKILL_ID is unset: the application id is not checked either")
+        return RequestGate(skill_id=settings.skill_id, certificates=None, clock=clock)
+    if fetcher is None:
+        if settings.test_hooks and settings.cert_chain_dir is not None:
+            log.warning(
+                "TEST HOOKS ON: certificate chains are read from CERT_CHAIN_DIR, "
+                "loopback clients only. Never use this configuration in production."
+            )
+            fetcher = DirectoryFetcher(settings.cert_chain_dir)
+        else:
+            fetcher = UrllibFetcher(timeout=settings.cert_fetch_timeout)
+    store = trust_store if trust_store is not None else load_trust_store(settings.trust_store)
+    return RequestGate(
+        skill_id=settings.skill_id,
+        certificates=SigningCertificates(fetcher, store),
+        clock=clock,
+    )
+
+
+def _default_skill() -> CustomSkill:
+    # Imported here so the hello-world baseline never loads the real skill.
+    from massage_guide.skill_builder import get_skill  # noqa: PLC0415
+
+    return get_skill()
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    skill: CustomSkill | None = None,
+    fetcher: Fetcher | None = None,
+    trust_store: Store | None = None,
+    clock: Clock = utc_now,
+) -> Flask:
+    """Build the service. Settings default to the environment (ConfigError if unsafe).
+
+    ``skill`` defaults to the massage guide's cached skill; ``fetcher``,
+    ``trust_store`` and ``clock`` exist so tests can use their own PKI and time.
+    """
+    settings = settings or Settings.from_env()
+    settings.validate()
+    gate = _build_gate(settings, fetcher, trust_store, clock)
+    skill = skill if skill is not None else _default_skill()
+
+    app = Flask("webservice")
+    app.logger.addFilter(RedactExceptionText())
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body
+    app.config[VERIFY_SIGNATURE_APP_CONFIG] = False  # replaced by the gate (see module doc)
+    app.config[VERIFY_TIMESTAMP_APP_CONFIG] = False
+    adapter = SkillAdapter(skill=skill, skill_id=settings.skill_id or "unverified-local", app=app)
+    app.extensions[EXTENSION] = {"settings": settings, "gate": gate, "adapter": adapter}
+
+    if settings.loopback_only:
+
+        @app.before_request
+        def loopback_clients_only() -> None:
+            # Second line of defence for a WSGI server bound elsewhere than settings say.
+            if not is_loopback(request.remote_addr or ""):
+                abort(403, "this configuration serves loopback clients only")
+
+    @app.post("/")
+    def invoke_skill() -> Any:
+        if request.mimetype != "application/json":
+            abort(415, "content type must be application/json")
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if charset not in {"utf-8", "utf8"}:
+            abort(415, "charset must be utf-8")
+        body = request.get_data(cache=True)
+        try:
+            gate.check(
+                body,
+                signature=request.headers.get(SIGNATURE_HEADER),
+                cert_url=request.headers.get(CERT_URL_HEADER),
+            )
+        except RefusedError as refused:
+            log.warning("refused request: %s", refused.reason)
+            abort(refused.status, refused.reason)
+        return adapter.dispatch_request()
+
+    @app.get("/health")
+    def health() -> Response:
+        return jsonify(status="ok")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> WerkzeugResponse:
+        # Keep werkzeug's status and headers (Allow on 405), swap the HTML page for JSON.
+        response = error.get_response()
+        code = error.code or 500
+        message = error.description if code < 500 else "internal error"
+        response.set_data(json.dumps({"error": message}))
+        response.content_type = "application/json"
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> tuple[Response, int]:
+        app.logger.error("unhandled error", exc_info=error)
+        return jsonify(error="internal error"), 500
+
+    return app

@@ -1,0 +1,69 @@
+# ruff: noqa: N999 - gunicorn finds its config by this conventional file name
+"""Production entry: ``gunicorn -c webservice/gunicorn.conf.py`` from the repo root.
+
+Settings come from the same environment as ``make serve`` (HOST, PORT, SKILL_ID,
+VERIFY_SIGNATURE, TRUST_STORE, MAX_BODY, ...) and are validated here, in the
+master, before anything binds: a bad configuration stops gunicorn at once with
+the ConfigError message instead of booting workers that die one by one.
+WEB_CONCURRENCY sets the worker count; GUNICORN_TIMEOUT the worker timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+_ROOT = str(Path(__file__).resolve().parent.parent)
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from webservice.settings import ConfigError, Settings  # noqa: E402
+
+try:
+    _settings = Settings.from_env()
+except ConfigError as _error:
+    raise SystemExit(f"webservice: {_error}") from None
+
+wsgi_app = "webservice.wsgi:app"
+bind = [_settings.bind]
+
+# CPU-bound work (JSON, the skill, one RSA verify): one process per core, plus one so a
+# worker stuck on a slow chain download does not idle a core.
+workers = int(os.environ.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) + 1)))
+worker_class = "sync"
+
+# Alexa gives up after 8 seconds; a worker silent for longer is stuck, so replace it.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "10"))
+graceful_timeout = 10
+keepalive = 2
+
+# Alexa requests are small: refuse oversized request lines and headers early.
+limit_request_line = 2048
+limit_request_fields = 50
+limit_request_field_size = 4096
+
+# Each worker builds its own skill and certificate cache after fork, so persistence
+# clients (boto3) are never shared across processes.
+preload_app = False
+
+# The control socket is a management interface this service does not need; it would also
+# collide between two instances on one machine.
+control_socket_disable = True
+
+# No access log by default: Alexa traffic needs none, and it keeps the log free of anything
+# about listeners. Errors go to stderr.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info")
+
+
+def on_starting(server: Any) -> None:
+    """Refuse every listening address the settings forbid, including ones given with -b."""
+    for address in server.cfg.bind:
+        host = address.rsplit(":", 1)[0] if not address.startswith("unix:") else "unix"
+        try:
+            _settings.check_bind_host(host.strip("[]"))
+        except ConfigError as error:
+            raise SystemExit(f"webservice: {error}") from None

@@ -1,0 +1,157 @@
+"""The web service's settings, read from the environment and checked before anything binds.
+
+Every rule that keeps a misconfigured service from going live lives here, so the
+development server (``python -m webservice``), the gunicorn config and the app
+factory all refuse the same things with the same message.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 5000
+DEFAULT_MAX_BODY = 128 * 1024
+DEFAULT_CERT_FETCH_TIMEOUT = 3.0
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+class ConfigError(ValueError):
+    """The environment asks for something the service must not do; the message says what."""
+
+
+def is_loopback(host: str) -> bool:
+    """True for 'localhost', 127.0.0.0/8 and ::1: addresses no other machine can reach."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name}={raw!r} is not a yes/no value (use 1 or 0)")
+
+
+def _integer(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name}={value} is outside {low}..{high}")
+    return value
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number of seconds") from None
+    if not 0.1 <= value <= 30:
+        raise ConfigError(f"{name}={value} is outside 0.1..30 seconds")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the service runs with. Build it with ``from_env``, which also validates it."""
+
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    skill_id: str | None = None
+    verify_signature: bool = True
+    trust_store: Path | None = None
+    max_body: int = DEFAULT_MAX_BODY
+    cert_fetch_timeout: float = DEFAULT_CERT_FETCH_TIMEOUT
+    test_hooks: bool = False
+    cert_chain_dir: Path | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the variables documented in docs/webservice.md; raise ConfigError on any bad one."""
+        env = os.environ if environ is None else environ
+        trust_store = env.get("TRUST_STORE", "").strip()
+        chain_dir = env.get("CERT_CHAIN_DIR", "").strip()
+        settings = cls(
+            host=env.get("HOST", "").strip() or DEFAULT_HOST,
+            port=_integer(env, "PORT", DEFAULT_PORT, 1, 65535),
+            skill_id=env.get("SKILL_ID", "").strip() or None,
+            verify_signature=_flag(env, "VERIFY_SIGNATURE", default=True),
+            trust_store=Path(trust_store) if trust_store else None,
+            max_body=_integer(env, "MAX_BODY", DEFAULT_MAX_BODY, 4096, 1024 * 1024),
+            cert_fetch_timeout=_seconds(env, "CERT_FETCH_TIMEOUT", DEFAULT_CERT_FETCH_TIMEOUT),
+            test_hooks=_flag(env, "WEBSERVICE_TEST_HOOKS", default=False),
+            cert_chain_dir=Path(chain_dir) if chain_dir else None,
+        )
+        settings.validate()
+        return settings
+
+    @property
+    def loopback_only(self) -> bool:
+        """Whether this configuration may only ever serve this machine (local tools and tests)."""
+        return not self.verify_signature or self.test_hooks
+
+    @property
+    def bind(self) -> str:
+        """host:port as gunicorn spells it (IPv6 literals in brackets)."""
+        host = self.host
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        return f"{host}:{self.port}"
+
+    def check_bind_host(self, host: str) -> None:
+        """Refuse a listening address this configuration must not use."""
+        if self.loopback_only and not is_loopback(host):
+            why = (
+                "signature verification is off (VERIFY_SIGNATURE=0)"
+                if not self.verify_signature
+                else "test hooks are on (WEBSERVICE_TEST_HOOKS=1)"
+            )
+            raise ConfigError(
+                f"refusing to listen on {host!r}: {why}, so only a loopback address "
+                "(127.0.0.1, ::1, localhost) is allowed"
+            )
+
+    def validate(self) -> None:
+        """Raise ConfigError for any combination that would serve unverified or spoofed traffic."""
+        if self.verify_signature and not self.skill_id:
+            raise ConfigError(
+                "SKILL_ID is not set. With signature verification on, the service only answers "
+                "requests for its own skill: set SKILL_ID to the skill id from the developer "
+                "console (amzn1.ask.skill.…). For local tools only, VERIFY_SIGNATURE=0 on a "
+                "loopback HOST runs without it."
+            )
+        if self.skill_id is not None and any(ch.isspace() for ch in self.skill_id):
+            raise ConfigError("SKILL_ID contains whitespace")
+        if self.cert_chain_dir is not None and not self.test_hooks:
+            raise ConfigError(
+                "CERT_CHAIN_DIR is a test hook: it is honoured only with WEBSERVICE_TEST_HOOKS=1 "
+                "on a loopback HOST, never in production"
+            )
+        if self.test_hooks and self.cert_chain_dir is not None and not self.cert_chain_dir.is_dir():
+            raise ConfigError(f"CERT_CHAIN_DIR={self.cert_chain_dir} is not a directory")
+        if self.trust_store is not None and not self.trust_store.is_file():
+            raise ConfigError(f"TRUST_STORE={self.trust_store} is not a readable PEM file")
+        self.check_bind_host(self.host)
