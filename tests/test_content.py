@@ -1,0 +1,98 @@
+"""The spoken content: complete, short enough for the ear, hedged, and faithful in its claims."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from massage_guide import content as content_module
+from massage_guide.content import MissingPromptError, content_for
+
+TEXT = content_for("en-US")
+SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def sentences(text: str) -> int:
+    return len(SENTENCE_END.findall(text))
+
+
+def test_seven_benefits_in_the_article_order() -> None:
+    assert [b.id for b in TEXT.benefits] == [
+        "muscle_relaxation", "pain_relief", "circulation", "flexibility",
+        "stress_reduction", "posture", "wellbeing",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("benefit", TEXT.benefits, ids=lambda b: b.id)
+def test_summary_passes_the_one_breath_test_and_detail_goes_deeper(benefit: object) -> None:
+    assert len(benefit.summary.split()) <= 35  # type: ignore[attr-defined]
+    assert 1 <= sentences(benefit.summary) <= 2  # type: ignore[attr-defined]
+    assert 3 <= sentences(benefit.detail) <= 5  # type: ignore[attr-defined]
+    assert len(benefit.detail) > len(benefit.summary)  # type: ignore[attr-defined]
+
+
+def test_overview_names_every_benefit_in_one_short_breath() -> None:
+    overview = TEXT.overview.lower()
+    assert len(overview.split()) <= 45
+    for idea in ("muscle", "pain", "circulation", "flexib", "stress", "posture", "well-being"):
+        assert idea in overview, idea
+
+
+def test_health_wording_stays_general_and_points_to_a_therapist() -> None:
+    everything = json.dumps(json.loads((content_module.LOCALES_DIR / "en.json").read_text()))
+    for claim in ("cure", "guarantee", "always works", "proven", "diagnos"):
+        assert claim not in everything.lower(), claim
+    assert "qualified" in TEXT.therapist_advice and "therapist" in TEXT.therapist_advice
+    assert "not medical advice" in TEXT.disclaimer
+
+
+def test_every_prompt_fills_without_leaving_braces() -> None:
+    for key, template in TEXT.prompts.items():
+        values = {name: "x" for name in PLACEHOLDER.findall(template)}
+        filled = TEXT.prompt(key, **values)
+        assert "{" not in filled and "}" not in filled, key
+
+
+def test_a_missing_placeholder_is_an_error_not_a_brace_in_speech() -> None:
+    with pytest.raises(MissingPromptError):
+        TEXT.prompt("welcome_resume", benefit="circulation")
+    with pytest.raises(MissingPromptError):
+        TEXT.prompt("no_such_prompt")
+
+
+@pytest.mark.parametrize(
+    "locale", ["en-US", "en-GB", "en-AU", "en-IN", "fr-FR", "", "../../etc", None]
+)
+def test_locales_fall_back_by_language_then_to_english(locale: str | None) -> None:
+    text = content_for(locale)
+    assert len(text.benefits) == 7
+    assert text.language == "en"
+
+
+def test_a_regional_file_overrides_only_what_it_defines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = (content_module.LOCALES_DIR / "en.json").read_text()
+    (tmp_path / "en.json").write_text(base)
+    (tmp_path / "en-GB.json").write_text(json.dumps({"prompts": {"goodbye": "Cheerio!"}}))
+    monkeypatch.setattr(content_module, "LOCALES_DIR", tmp_path)
+    content_for.cache_clear()
+    content_module._build.cache_clear()
+    try:
+        british = content_for("en-GB")
+        assert british.prompt("goodbye") == "Cheerio!"
+        assert british.prompt("welcome") == content_for("en-US").prompt("welcome")
+        assert british.language == "en-GB"
+    finally:
+        content_for.cache_clear()
+        content_module._build.cache_clear()
+
+
+def test_spoken_lists_read_naturally() -> None:
+    assert TEXT.spoken_list(["a"]) == "a"
+    assert TEXT.spoken_list(["a", "b"]) == "a and b"
+    assert TEXT.spoken_list(["a", "b", "c"]) == "a, b, and c"

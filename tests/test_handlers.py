@@ -1,0 +1,199 @@
+"""Every request type and every intent of the model, through lambda_handler with real envelopes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from skill_tools.envelopes import Listener, Session, Slot
+from tests.support import reprompt_text, speech_text
+
+MODEL = json.loads((Path(__file__).parents[1] / "interaction_models/en-US.json").read_text())
+LANGUAGE_MODEL = MODEL["interactionModel"]["languageModel"]
+SLOT_TYPES = {
+    intent["name"]: {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
+    for intent in LANGUAGE_MODEL["intents"]
+}
+FIRST_VALUE = {slot_type["name"]: slot_type["values"][0] for slot_type in LANGUAGE_MODEL["types"]}
+
+
+def filled_slots(intent: str) -> dict[str, Slot]:
+    """Each slot of the intent filled with the first value of its type, resolved as Alexa would."""
+    slots = {}
+    for slot_name, type_name in SLOT_TYPES[intent].items():
+        value = FIRST_VALUE[type_name]
+        slots[slot_name] = Slot(value["name"]["value"], value["id"], value["name"]["value"])
+    return slots
+
+
+def ask(skill: Any, session: Session, event: dict[str, Any]) -> dict[str, Any]:
+    response: dict[str, Any] = skill(event, None)
+    session.update(response)
+    return response
+
+
+@pytest.mark.parametrize("device", ["speaker", "show"])
+@pytest.mark.parametrize("intent", sorted(SLOT_TYPES))
+def test_every_intent_in_the_model_is_answered(skill: Any, intent: str, device: str) -> None:
+    session = Session(Listener(device=device))  # type: ignore[arg-type]
+    ask(skill, session, session.launch())
+    response = ask(skill, session, session.intent(intent, filled_slots(intent), SLOT_TYPES[intent]))
+    assert speech_text(response), f"{intent} said nothing"
+    assert "Sorry, I had trouble" not in speech_text(response), f"{intent} hit the error path"
+
+
+@pytest.mark.parametrize("intent", sorted(SLOT_TYPES))
+def test_every_intent_works_as_a_one_shot_without_launch(skill: Any, intent: str) -> None:
+    session = Session()
+    response = ask(skill, session, session.intent(intent, filled_slots(intent), SLOT_TYPES[intent]))
+    assert "Sorry, I had trouble" not in speech_text(response)
+
+
+@pytest.mark.parametrize("intent", sorted(n for n, s in SLOT_TYPES.items() if s))
+def test_every_slotted_intent_copes_with_empty_and_unmatched_slots(skill: Any, intent: str) -> None:
+    session = Session()
+    ask(skill, session, session.launch())
+    empty = ask(skill, session, session.intent(intent, dict.fromkeys(SLOT_TYPES[intent])))
+    unmatched = ask(
+        skill,
+        session,
+        session.intent(intent, {name: Slot("purple elephants") for name in SLOT_TYPES[intent]}),
+    )
+    for response in (empty, unmatched):
+        assert response["response"]["shouldEndSession"] is False
+        assert "Sorry, I had trouble" not in speech_text(response)
+
+
+def test_launch_welcomes_and_offers_choices(skill: Any) -> None:
+    session = Session()
+    response = ask(skill, session, session.launch())
+    assert speech_text(response).startswith("Welcome to Back Massage Guide")
+    assert "walk me through" in reprompt_text(response)
+    assert response["response"]["shouldEndSession"] is False
+
+
+def test_benefit_answer_is_the_benefit_summary_and_offers_more(skill: Any) -> None:
+    from massage_guide.content import content_for
+
+    session = Session()
+    circulation = Slot("blood flow", "circulation", "circulation")
+    response = ask(skill, session, session.intent("BenefitIntent", {"benefit": circulation}))
+    text = speech_text(response)
+    assert content_for("en-US").benefit("circulation").summary in text  # type: ignore[union-attr]
+    assert "tell me more" in text
+    card = response["response"]["card"]
+    assert card["title"] == "Better Circulation"
+
+
+def test_read_through_speaks_all_seven_with_pauses_and_ends(skill: Any) -> None:
+    from massage_guide.content import content_for
+
+    session = Session()
+    response = ask(skill, session, session.intent("ReadThroughIntent"))
+    text = speech_text(response)
+    for benefit in content_for("en-US").benefits:
+        assert benefit.summary in text
+    assert response["response"]["outputSpeech"]["ssml"].count('<break time="3000ms"/>') == 7
+    assert response["response"]["shouldEndSession"] is True
+
+
+def test_who_should_massage_points_to_a_qualified_therapist(skill: Any) -> None:
+    session = Session()
+    text = speech_text(ask(skill, session, session.intent("WhoShouldMassageIntent")))
+    assert "qualified" in text and "therapist" in text
+    assert "not medical advice" in text
+
+
+def test_cause_links_to_matching_benefits_and_adds_the_disclaimer(skill: Any) -> None:
+    session = Session()
+    desk = Slot("sitting at a desk all day", "sitting", "sitting at a desk")
+    response = ask(skill, session, session.intent("CauseIntent", {"cause": desk}))
+    text = speech_text(response)
+    assert "better posture" in text and "not medical advice" in text
+    yes = ask(skill, session, session.intent("AMAZON.YesIntent"))
+    assert "muscles let go" in speech_text(yes)  # the offered second benefit: muscle relaxation
+
+
+@pytest.mark.parametrize("intent", ["AMAZON.StopIntent", "AMAZON.CancelIntent"])
+def test_stop_and_cancel_end_the_session_explicitly(skill: Any, intent: str) -> None:
+    session = Session()
+    ask(skill, session, session.launch())
+    response = ask(skill, session, session.intent(intent))
+    assert response["response"]["shouldEndSession"] is True
+    assert "Goodbye" in speech_text(response)
+
+
+@pytest.mark.parametrize(
+    ("reason", "error"),
+    [
+        ("USER_INITIATED", None),
+        ("EXCEEDED_MAX_REPROMPTS", None),
+        ("ERROR", {"type": "INVALID_RESPONSE", "message": "bad"}),
+        ("ERROR", {"type": "SOME_FUTURE_ERROR_TYPE", "message": "new"}),
+        ("A_REASON_FROM_THE_FUTURE", None),
+    ],
+)
+def test_session_ended_is_answered_silently(skill: Any, reason: str, error: Any) -> None:
+    session = Session()
+    ask(skill, session, session.launch())
+    response = skill(session.session_ended(reason, error), None)
+    assert "outputSpeech" not in response["response"]
+
+
+@pytest.mark.parametrize(
+    "request_type",
+    [
+        "CanFulfillIntentRequest",
+        "Alexa.Presentation.APL.UserEvent",
+        "System.ExceptionEncountered",
+        "Messaging.MessageReceived",
+        "Totally.Unknown.Request",
+    ],
+)
+def test_request_types_nobody_handles_get_a_quiet_valid_answer(
+    skill: Any, request_type: str
+) -> None:
+    session = Session()
+    event = session.launch()
+    event["request"]["type"] = request_type
+    response = skill(event, None)
+    assert "outputSpeech" not in response["response"] or speech_text(response)
+
+
+def test_unknown_intent_name_goes_to_the_fallback(skill: Any) -> None:
+    session = Session()
+    response = ask(skill, session, session.intent("SomebodyElsesIntent"))
+    assert "can't help with that" in speech_text(response)
+    assert response["response"]["shouldEndSession"] is False
+
+
+def test_request_for_another_skill_is_refused_when_skill_id_is_configured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from massage_guide import skill_builder
+    from tests.support import assert_valid_response
+
+    monkeypatch.setenv("SKILL_ID", "amzn1.ask.skill.ours")
+    monkeypatch.setattr(skill_builder, "_skill", None)
+    try:
+        theirs = Session(Listener(skill_id="amzn1.ask.skill.theirs"))
+        refused = assert_valid_response(skill_builder.handle_event(theirs.launch(), None))
+        assert "outputSpeech" not in refused["response"]
+        ours = Session(Listener(skill_id="amzn1.ask.skill.ours"))
+        accepted = assert_valid_response(skill_builder.handle_event(ours.launch(), None))
+        assert speech_text(accepted).startswith("Welcome")
+    finally:
+        monkeypatch.setattr(skill_builder, "_skill", None)
+
+
+def test_the_skill_is_built_once_per_process(skill: Any) -> None:
+    from massage_guide import skill_builder
+
+    session = Session()
+    skill(session.launch(), None)
+    first = skill_builder.get_skill()
+    skill(session.intent("AMAZON.HelpIntent"), None)
+    assert skill_builder.get_skill() is first

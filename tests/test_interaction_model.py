@@ -1,0 +1,160 @@
+"""Lint of every interaction model: SMAPI shape, Alexa rules, handlers and content agree."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from massage_guide.content import content_for
+from massage_guide.handlers.common import IntentHandler
+from massage_guide.skill_builder import request_handlers
+from massage_guide.state import LENGTHS, PACES
+
+MODELS = sorted((Path(__file__).parents[1] / "interaction_models").glob("*.json"))
+SLOT = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+LAUNCH_WORDS = {
+    "ask",
+    "open",
+    "launch",
+    "start",
+    "tell",
+    "load",
+    "begin",
+    "enable",
+    "run",
+    "resume",
+}
+FORBIDDEN_IN_NAME = {"alexa", "amazon", "echo", "skill", "app", "computer"}
+REQUIRED_BUILT_INS = {
+    "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.FallbackIntent",
+    "AMAZON.NavigateHomeIntent", "AMAZON.NextIntent", "AMAZON.PreviousIntent",
+    "AMAZON.RepeatIntent", "AMAZON.StartOverIntent", "AMAZON.YesIntent", "AMAZON.NoIntent",
+}  # fmt: skip
+
+
+def language_model(path: Path) -> dict[str, Any]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    model: dict[str, Any] = data["interactionModel"]["languageModel"]
+    return model
+
+
+@pytest.fixture(params=MODELS, ids=[p.stem for p in MODELS])
+def model(request: pytest.FixtureRequest) -> dict[str, Any]:
+    return language_model(request.param)
+
+
+def test_there_is_an_en_us_model() -> None:
+    assert "en-US" in [p.stem for p in MODELS]
+
+
+def test_shape_is_smapi(model: dict[str, Any]) -> None:
+    assert isinstance(model["invocationName"], str)
+    assert isinstance(model["intents"], list) and model["intents"]
+    for intent in model["intents"]:
+        assert set(intent) <= {"name", "slots", "samples"}, intent["name"]
+        for slot in intent.get("slots", []):
+            assert set(slot) <= {"name", "type", "samples"}
+    for slot_type in model.get("types", []):
+        for value in slot_type["values"]:
+            assert isinstance(value["id"], str) and value["name"]["value"]
+
+
+def test_invocation_name_follows_alexa_rules(model: dict[str, Any]) -> None:
+    name = model["invocationName"]
+    words = name.split()
+    assert name == name.lower() and re.fullmatch(r"[a-z ]+", name), name
+    assert len(words) >= 2, "one-word invocation names need special approval"
+    assert not LAUNCH_WORDS & set(words) and not FORBIDDEN_IN_NAME & set(words)
+
+
+def test_every_intent_has_a_handler_and_every_handled_intent_is_in_the_model(
+    model: dict[str, Any],
+) -> None:
+    in_model = {intent["name"] for intent in model["intents"]}
+    handled = {
+        name
+        for handler in request_handlers()
+        if isinstance(handler, IntentHandler)
+        for name in handler.intents
+    }
+    assert in_model >= REQUIRED_BUILT_INS
+    assert in_model - handled == set(), "intents nobody handles"
+    assert handled - in_model == set(), "handlers for intents the model lacks"
+
+
+def _normalised(sample: str) -> str:
+    return " ".join(SLOT.sub("{}", sample.lower()).split())
+
+
+def test_no_sample_is_in_two_intents_or_twice_in_one(model: dict[str, Any]) -> None:
+    owners: dict[str, str] = {}
+    for intent in model["intents"]:
+        samples = [_normalised(s) for s in intent.get("samples", [])]
+        repeated = [s for s, n in Counter(samples).items() if n > 1]
+        assert not repeated, f"{intent['name']} repeats {repeated}"
+        for sample in samples:
+            assert owners.setdefault(sample, intent["name"]) == intent["name"], (
+                f"{sample!r} is in {owners[sample]} and {intent['name']}"
+            )
+
+
+def test_samples_use_only_declared_slots_and_every_slot_is_used(model: dict[str, Any]) -> None:
+    for intent in model["intents"]:
+        declared = {slot["name"] for slot in intent.get("slots", [])}
+        used = {name for sample in intent.get("samples", []) for name in SLOT.findall(sample)}
+        assert used <= declared, f"{intent['name']} uses undeclared {used - declared}"
+        assert declared <= used, f"{intent['name']} never uses {declared - used}"
+
+
+def test_samples_are_speakable(model: dict[str, Any]) -> None:
+    for intent in model["intents"]:
+        for sample in intent.get("samples", []):
+            assert len(sample) <= 200
+            assert re.fullmatch(r"[a-z' {}_]+", sample), f"{intent['name']}: {sample!r}"
+            assert sample.split()[0] not in {"ask", "open", "launch"}, sample
+
+
+def test_custom_intents_have_rich_samples(model: dict[str, Any]) -> None:
+    for intent in model["intents"]:
+        if not intent["name"].startswith("AMAZON."):
+            assert len(intent.get("samples", [])) >= 20, intent["name"]
+
+
+def test_slot_types_are_declared_and_synonyms_unambiguous(model: dict[str, Any]) -> None:
+    declared = {t["name"] for t in model.get("types", [])}
+    for intent in model["intents"]:
+        for slot in intent.get("slots", []):
+            assert slot["type"] in declared or slot["type"].startswith("AMAZON.")
+    seen: dict[str, str] = {}
+    for slot_type in model["types"]:
+        for value in slot_type["values"]:
+            for word in [value["name"]["value"], *value["name"].get("synonyms", [])]:
+                key = word.lower()
+                owner = f"{slot_type['name']}.{value['id']}"
+                assert seen.setdefault(key, owner) == owner, f"{word!r}: {seen[key]} and {owner}"
+
+
+def test_slot_value_ids_and_content_match_both_ways(model: dict[str, Any]) -> None:
+    text = content_for("en-US")
+    ids = {t["name"]: {v["id"] for v in t["values"]} for t in model["types"]}
+    assert ids["BenefitType"] == {b.id for b in text.benefits}
+    assert ids["BackPainCause"] == set(text.causes)
+    assert ids["AnswerLength"] == set(LENGTHS)
+    assert ids["SpeechPace"] == set(PACES)
+    for cause in text.causes.values():
+        assert all(text.benefit(i) for i in cause.benefit_ids), cause.id
+
+
+def test_the_issue_examples_are_samples() -> None:
+    model = language_model(MODELS[0] if MODELS[0].stem == "en-US" else MODELS[-1])
+    samples = {
+        intent["name"]: {_normalised(s) for s in intent.get("samples", [])}
+        for intent in model["intents"]
+    }
+    assert "why does massage help my back" in samples["WhyMassageHelpsIntent"]
+    assert "how massage helps {}" in samples["BenefitIntent"]
