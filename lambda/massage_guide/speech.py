@@ -22,6 +22,7 @@ PACES: Final = {"normal": None, "slow": "slow"}
 _TAG = re.compile(r"<[^>]+>")
 _BREAK = re.compile(r"<break\b[^>]*/>")
 _SPACES = re.compile(r"\s+")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class Speech:
@@ -42,8 +43,8 @@ class Speech:
         return speech
 
     def say(self, text: str) -> Speech:
-        """Add text to be spoken; XML metacharacters are escaped, blanks ignored."""
-        cleaned = _SPACES.sub(" ", text).strip()
+        """Add text to be spoken; XML metacharacters are escaped, control characters dropped."""
+        cleaned = _SPACES.sub(" ", _NOT_XML.sub("", text)).strip()
         if cleaned:
             self._fragments.append(escape(cleaned))
         return self
