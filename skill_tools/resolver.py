@@ -68,6 +68,8 @@ ONE_SHOT_VERBS = ("ask", "tell")
 CONNECTORS = ("to", "about", "for", "whether", "if", "that", "and")
 
 FUZZY_THRESHOLD = 0.8  # below this a near miss is not trusted at all
+MAX_FREE_SLOT_WORDS = 3  # unknown slot text longer than this is not a slot value
+MIN_CARRIER_WORDS = 2  # fixed words a sample needs before it may carry unknown slot text
 FUZZY_STRONG = 0.92  # at or above this a near miss beats a pass-through slot match
 
 _CONTRACTIONS = {
@@ -334,6 +336,8 @@ class Resolver:
             found = pattern.fullmatch(text)
             if found is None:
                 continue
+            if loose and not self._plausible_slot_text(template, found):
+                continue
             if best is not None and template.literal_words <= best[0]:
                 continue
             slots = {
@@ -342,6 +346,16 @@ class Resolver:
             }
             best = (template.literal_words, template.intent, slots)
         return (best[1], best[2]) if best else None
+
+    @staticmethod
+    def _plausible_slot_text(template: _Template, found: re.Match[str]) -> bool:
+        """Pass unknown words through only as a slot value would sound: short, in a real carrier.
+
+        Without this, a sample like "what about {benefit}" would swallow any
+        sentence, and nothing would ever reach the fallback intent.
+        """
+        free_words = sum(len(found.group(f"s{i}").split()) for i in range(len(template.slot_names)))
+        return template.literal_words >= MIN_CARRIER_WORDS and free_words <= MAX_FREE_SLOT_WORDS
 
     def _slot_value(self, intent: str, slot: str, said: str) -> SlotValue:
         """Entity resolution: the slot type's value for what was said, if there is one."""
