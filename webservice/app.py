@@ -14,10 +14,11 @@ import logging
 import traceback
 from typing import Any
 
+from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.skill import CustomSkill
 from cryptography.x509.verification import Store
 from flask import Flask, Response, abort, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from webservice.compat import (
@@ -157,7 +158,15 @@ def create_app(
         except RefusedError as refused:
             log.warning("refused request: %s", refused.reason)
             abort(refused.status, refused.reason)
-        return adapter.dispatch_request()
+        try:
+            return adapter.dispatch_request()
+        except InternalServerError as error:
+            # The adapter turns every SDK exception into a 500. A signed envelope the SDK
+            # cannot deserialize is the caller's fault, not ours: say so with a 400.
+            if isinstance(error.__context__, SerializationException):
+                log.warning("refused request: envelope not readable by the SDK")
+                abort(400, "request envelope not readable")
+            raise
 
     @app.get("/health")
     def health() -> Response:

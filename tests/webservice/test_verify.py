@@ -1,0 +1,376 @@
+"""The request checks on their own: URL rules, chain verification, timestamps, ids, the cache."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from cryptography.x509.verification import Store
+
+from skill_tools.envelopes import Listener, Session, skill_disabled_event, timestamp
+from tests.webservice.conftest import OTHER_SKILL_ID, SKILL_ID, CountingFetcher
+from webservice.testpki import CHAIN_URL_PREFIX, AlexaSigner, Authority, TestPKI, pem
+from webservice.verify import (
+    DirectoryFetcher,
+    RefusedError,
+    RequestGate,
+    SigningCertificates,
+    normalise_cert_url,
+    verify_chain,
+)
+
+# ---------------------------------------------------------------- URL rules
+
+GOOD_URLS = {
+    "https://s3.amazonaws.com/echo.api/echo-api-cert.pem": "/echo.api/echo-api-cert.pem",
+    "https://s3.amazonaws.com:443/echo.api/echo-api-cert.pem": "/echo.api/echo-api-cert.pem",
+    "HTTPS://s3.amazonaws.com/echo.api/echo-api-cert.pem": "/echo.api/echo-api-cert.pem",
+    "https://S3.AMAZONAWS.COM/echo.api/echo-api-cert.pem": "/echo.api/echo-api-cert.pem",
+    # Amazon's own example of a path that is valid once normalised.
+    "https://s3.amazonaws.com/echo.api/../echo.api/echo-api-cert.pem": (
+        "/echo.api/echo-api-cert.pem"
+    ),
+}
+
+BAD_URLS = [
+    "http://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+    "https://notamazon.com/echo.api/echo-api-cert.pem",
+    "https://s3.amazonaws.com.evil.example/echo.api/echo-api-cert.pem",
+    "https://evil.example/s3.amazonaws.com/echo.api/echo-api-cert.pem",
+    "https://s3.amazonaws.com@evil.example/echo.api/echo-api-cert.pem",
+    "https://user@s3.amazonaws.com/echo.api/echo-api-cert.pem",
+    "https://s3.amazonaws.com/echo.api/../invalid.path/echo-api-cert.pem",
+    "https://s3.amazonaws.com/echo.api/..",
+    "https://s3.amazonaws.com/echo.api/",
+    "https://s3.amazonaws.com:8443/echo.api/echo-api-cert.pem",
+    "https://s3.amazonaws.com:80/echo.api/echo-api-cert.pem",
+    "https://s3.amazonaws.com:notaport/echo.api/echo-api-cert.pem",
+    "https://s3.amazonaws.com/ECHO.API/echo-api-cert.pem",
+    "https://s3.amazonaws.com/invalid.path/echo-api-cert.pem",
+    "https://s3.amazonaws.com//echo.api/echo-api-cert.pem",
+    "https://s3.amazonaws.com/echo.api/%2e%2e/x.pem",
+    "https://s3.amazonaws.com/echo.api/cert.pem?x=1",
+    "https://s3.amazonaws.com/echo.api/cert.pem#frag",
+    "https://s3.amazonaws.com/echo.api\\..\\x.pem",
+    "https://s3.amazonaws.com/echo.api/cert pem",
+    "file:///echo.api/cert.pem",
+    "",
+]
+
+
+@pytest.mark.parametrize(("url", "path"), GOOD_URLS.items())
+def test_accepted_chain_urls_are_rebuilt_from_validated_parts(url: str, path: str) -> None:
+    assert normalise_cert_url(url) == "https://s3.amazonaws.com" + path
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_every_other_chain_url_is_refused(url: str) -> None:
+    with pytest.raises(RefusedError) as refused:
+        normalise_cert_url(url)
+    assert refused.value.status == 400
+    assert "URL" in refused.value.reason
+
+
+# ---------------------------------------------------------------- chain verification
+
+
+def test_genuine_chain_verifies_and_yields_the_leaf_key(pki: TestPKI, store: Store) -> None:
+    chain = verify_chain(pki.chain_pem, store, datetime.now(UTC))
+    assert chain.public_key.public_numbers() == pki.leaf_key.public_key().public_numbers()
+    assert chain.not_before <= datetime.now(UTC) <= chain.not_after
+
+
+def _leaf_pem(pki: TestPKI, **kwargs: object) -> bytes:
+    leaf = pki.intermediate.issue_leaf(pki.leaf_key, **kwargs)  # type: ignore[arg-type]
+    return pem(leaf, pki.intermediate.cert)
+
+
+@pytest.mark.parametrize(
+    "dns_names",
+    [("echo-api.example.com",), ("*.amazon.com",), ("echo-api.amazon.com.evil.example",), ()],
+    ids=["other-name", "wildcard", "suffix", "no-san"],
+)
+def test_leaf_must_name_echo_api_in_its_san(
+    pki: TestPKI, store: Store, dns_names: tuple[str, ...]
+) -> None:
+    with pytest.raises(RefusedError, match="not trusted"):
+        verify_chain(_leaf_pem(pki, dns_names=dns_names), store, datetime.now(UTC))
+
+
+def test_expired_leaf_is_refused(pki: TestPKI, store: Store) -> None:
+    now = datetime.now(UTC)
+    chain = _leaf_pem(pki, not_before=now - timedelta(days=30), not_after=now - timedelta(hours=1))
+    with pytest.raises(RefusedError, match="not trusted"):
+        verify_chain(chain, store, now)
+
+
+def test_not_yet_valid_leaf_is_refused(pki: TestPKI, store: Store) -> None:
+    now = datetime.now(UTC)
+    chain = _leaf_pem(pki, not_before=now + timedelta(hours=1), not_after=now + timedelta(days=9))
+    with pytest.raises(RefusedError, match="not trusted"):
+        verify_chain(chain, store, now)
+
+
+def test_chain_to_an_untrusted_root_is_refused(store: Store) -> None:
+    stranger = TestPKI.create()  # same shape, different root: not in the store
+    with pytest.raises(RefusedError, match="not trusted"):
+        verify_chain(stranger.chain_pem, store, datetime.now(UTC))
+
+
+def test_leaf_signed_directly_by_an_untrusted_key_is_refused(pki: TestPKI, store: Store) -> None:
+    impostor = Authority.root("Test Intermediate CA")  # same name as the real intermediate
+    leaf = impostor.issue_leaf(pki.leaf_key)
+    with pytest.raises(RefusedError, match="not trusted"):
+        verify_chain(pem(leaf, impostor.cert), store, datetime.now(UTC))
+
+
+def test_chain_missing_its_intermediate_is_refused(pki: TestPKI, store: Store) -> None:
+    with pytest.raises(RefusedError, match="not trusted"):
+        verify_chain(pem(pki.leaf), store, datetime.now(UTC))
+
+
+@pytest.mark.parametrize("junk", [b"", b"not a pem", b"-----BEGIN CERTIFICATE-----\nAAAA\n"])
+def test_unparseable_chain_is_refused(store: Store, junk: bytes) -> None:
+    with pytest.raises(RefusedError, match="parsed"):
+        verify_chain(junk, store, datetime.now(UTC))
+
+
+# ---------------------------------------------------------------- the gate
+
+
+@pytest.fixture
+def gate(store: Store, fetcher: CountingFetcher) -> RequestGate:
+    return RequestGate(skill_id=SKILL_ID, certificates=SigningCertificates(fetcher, store))
+
+
+def _check(gate: RequestGate, body: bytes, headers: dict[str, str]) -> None:
+    gate.check(
+        body,
+        signature=headers.get("Signature-256"),
+        cert_url=headers.get("SignatureCertChainUrl"),
+    )
+
+
+def test_genuine_request_passes(gate: RequestGate, signer: AlexaSigner) -> None:
+    body, headers = signer.sign(Session(Listener(skill_id=SKILL_ID)).launch())
+    _check(gate, body, headers)
+
+
+def test_altered_body_is_refused(gate: RequestGate, signer: AlexaSigner) -> None:
+    envelope = Session(Listener(skill_id=SKILL_ID)).intent("WhyMassageHelpsIntent")
+    body, headers = signer.sign(envelope)
+    altered = body.replace(b"WhyMassageHelpsIntent", b"AMAZON.StopIntent")
+    with pytest.raises(RefusedError, match="signature does not match"):
+        _check(gate, altered, headers)
+
+
+def test_forged_signature_is_refused(gate: RequestGate, pki: TestPKI) -> None:
+    forger = AlexaSigner(TestPKI.create().leaf_key, pki.chain_pem)  # right chain, wrong key
+    body, headers = forger.sign(Session(Listener(skill_id=SKILL_ID)).launch())
+    with pytest.raises(RefusedError, match="signature does not match"):
+        _check(gate, body, headers)
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "reason"),
+    [
+        ("Signature-256", None, "headers missing"),
+        ("SignatureCertChainUrl", None, "headers missing"),
+        ("Signature-256", "", "headers missing"),
+        ("Signature-256", "not base64!", "malformed"),
+        ("Signature-256", base64.b64encode(b"short").decode(), "does not match"),
+        ("SignatureCertChainUrl", "http://s3.amazonaws.com/echo.api/x.pem", "https"),
+    ],
+)
+def test_bad_signature_headers_are_refused(
+    gate: RequestGate, signer: AlexaSigner, header: str, value: str | None, reason: str
+) -> None:
+    body, headers = signer.sign(Session(Listener(skill_id=SKILL_ID)).launch())
+    if value is None:
+        del headers[header]
+    else:
+        headers[header] = value
+    with pytest.raises(RefusedError, match=reason):
+        _check(gate, body, headers)
+
+
+def _restamp(envelope: dict[str, object], moment: datetime) -> dict[str, object]:
+    envelope["request"]["timestamp"] = timestamp(moment)  # type: ignore[index]
+    return envelope
+
+
+@pytest.mark.parametrize("offset", [-151, 151, -3600])
+def test_stale_or_future_timestamps_are_refused(
+    gate: RequestGate, signer: AlexaSigner, offset: int
+) -> None:
+    moment = datetime.now(UTC) + timedelta(seconds=offset)
+    body, headers = signer.sign(_restamp(Session(Listener(skill_id=SKILL_ID)).launch(), moment))
+    with pytest.raises(RefusedError, match="timestamp"):
+        _check(gate, body, headers)
+
+
+def test_timestamp_inside_150_seconds_passes(gate: RequestGate, signer: AlexaSigner) -> None:
+    moment = datetime.now(UTC) - timedelta(seconds=140)
+    body, headers = signer.sign(_restamp(Session(Listener(skill_id=SKILL_ID)).launch(), moment))
+    _check(gate, body, headers)
+
+
+def test_skill_events_get_an_hour(gate: RequestGate, signer: AlexaSigner) -> None:
+    listener = Listener(skill_id=SKILL_ID)
+    late = _restamp(skill_disabled_event(listener), datetime.now(UTC) - timedelta(minutes=50))
+    _check(gate, *signer.sign(late))
+    stale = _restamp(skill_disabled_event(listener), datetime.now(UTC) - timedelta(minutes=61))
+    with pytest.raises(RefusedError, match="timestamp"):
+        _check(gate, *signer.sign(stale))
+
+
+@pytest.mark.parametrize("bad", ["", "yesterday", "2026-13-45T00:00:00Z", 12345, None])
+def test_malformed_timestamps_are_refused(
+    gate: RequestGate, signer: AlexaSigner, bad: object
+) -> None:
+    envelope = Session(Listener(skill_id=SKILL_ID)).launch()
+    envelope["request"]["timestamp"] = bad
+    with pytest.raises(RefusedError, match="timestamp"):
+        _check(gate, *signer.sign(envelope))
+
+
+def test_another_skills_request_is_refused(gate: RequestGate, signer: AlexaSigner) -> None:
+    body, headers = signer.sign(Session(Listener(skill_id=OTHER_SKILL_ID)).launch())
+    with pytest.raises(RefusedError, match="application id not accepted"):
+        _check(gate, body, headers)
+
+
+def test_mismatched_session_and_context_ids_are_refused(
+    gate: RequestGate, signer: AlexaSigner
+) -> None:
+    envelope = Session(Listener(skill_id=SKILL_ID)).launch()
+    envelope["session"]["application"]["applicationId"] = OTHER_SKILL_ID
+    with pytest.raises(RefusedError, match="application id"):
+        _check(gate, *signer.sign(envelope))
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"", "well-formed"),
+        (b"\xff\xfe{}", "well-formed"),
+        (b"{", "well-formed"),
+        (b"[" * 50_000 + b"]" * 50_000, "well-formed"),
+        (b'{"a": NaN}', "well-formed"),
+        (b"[]", "envelope"),
+        (b'"text"', "envelope"),
+        (b"{}", "envelope"),
+        (b'{"request": {"type": "LaunchRequest"}}', "envelope"),
+        (b'{"request": {"type": 7, "requestId": "x"}}', "envelope"),
+        (b'{"request": {"type": "Totally.Made.Up", "requestId": "x"}}', "not supported"),
+    ],
+)
+def test_malformed_bodies_are_refused_before_any_crypto(
+    gate: RequestGate, fetcher: CountingFetcher, body: bytes, reason: str
+) -> None:
+    with pytest.raises(RefusedError, match=reason):
+        gate.check(body, signature=None, cert_url=None)
+    assert fetcher.calls == []
+
+
+def test_cheap_checks_run_before_any_download(
+    gate: RequestGate, signer: AlexaSigner, fetcher: CountingFetcher
+) -> None:
+    body, headers = signer.sign(Session(Listener(skill_id=OTHER_SKILL_ID)).launch())
+    with pytest.raises(RefusedError):
+        _check(gate, body, headers)
+    assert fetcher.calls == []
+
+
+# ---------------------------------------------------------------- the cache
+
+
+def test_chain_is_downloaded_once_for_many_requests(
+    gate: RequestGate, signer: AlexaSigner, fetcher: CountingFetcher
+) -> None:
+    for _ in range(25):
+        _check(gate, *signer.sign(Session(Listener(skill_id=SKILL_ID)).launch()))
+    assert fetcher.calls == [signer.chain_url]
+
+
+def test_equivalent_urls_share_one_cache_entry(
+    gate: RequestGate, signer: AlexaSigner, fetcher: CountingFetcher
+) -> None:
+    variants = [
+        signer.chain_url,
+        signer.chain_url.replace("s3.amazonaws.com", "S3.AmazonAWS.com:443"),
+        signer.chain_url.replace("/echo.api/", "/echo.api/../echo.api/"),
+    ]
+    for url in variants:
+        body, headers = signer.sign(Session(Listener(skill_id=SKILL_ID)).launch())
+        headers["SignatureCertChainUrl"] = url
+        _check(gate, body, headers)
+    assert fetcher.calls == [signer.chain_url]
+
+
+def test_cache_honours_chain_expiry(pki: TestPKI, store: Store) -> None:
+    now = datetime.now(UTC)
+    short = pki.intermediate.issue_leaf(pki.leaf_key, not_after=now + timedelta(minutes=5))
+    url = CHAIN_URL_PREFIX + "short.pem"
+    fetcher = CountingFetcher({url: pem(short, pki.intermediate.cert)})
+    certificates = SigningCertificates(fetcher, store)
+    certificates.public_key(url, now)
+    certificates.public_key(url, now + timedelta(minutes=4))
+    assert len(fetcher.calls) == 1
+    with pytest.raises(RefusedError, match="not trusted"):
+        certificates.public_key(url, now + timedelta(minutes=6))
+    assert len(fetcher.calls) == 2  # expired entry dropped, re-fetched, and refused
+
+
+def test_cache_is_bounded(pki: TestPKI, store: Store) -> None:
+    urls = [f"{CHAIN_URL_PREFIX}cert-{n}.pem" for n in range(10)]
+    fetcher = CountingFetcher(dict.fromkeys(urls, pki.chain_pem))
+    certificates = SigningCertificates(fetcher, store, max_entries=4)
+    now = datetime.now(UTC)
+    for url in urls:
+        certificates.public_key(url, now)
+    assert len(certificates._good) == 4
+    certificates.public_key(urls[-1], now)  # still cached
+    certificates.public_key(urls[0], now)  # evicted long ago: downloaded again
+    assert fetcher.calls == [*urls, urls[0]]
+
+
+def test_failed_chains_are_remembered_briefly(store: Store) -> None:
+    url = CHAIN_URL_PREFIX + "missing.pem"
+    fetcher = CountingFetcher({})
+    certificates = SigningCertificates(fetcher, store, failure_ttl=60)
+    for _ in range(5):
+        with pytest.raises(RefusedError, match="fetched"):
+            certificates.public_key(url, datetime.now(UTC))
+    assert fetcher.calls == [url]
+
+
+# ---------------------------------------------------------------- the test-only directory fetcher
+
+
+def test_directory_fetcher_serves_only_plain_names_under_echo_api(tmp_path, pki: TestPKI) -> None:
+    (tmp_path / "good.pem").write_bytes(pki.chain_pem)
+    (tmp_path.parent / "secret.pem").write_bytes(b"secret")
+    fetch = DirectoryFetcher(tmp_path)
+    assert fetch(CHAIN_URL_PREFIX + "good.pem") == pki.chain_pem
+    for url in [
+        CHAIN_URL_PREFIX + "../secret.pem",
+        CHAIN_URL_PREFIX + ".hidden",
+        CHAIN_URL_PREFIX + "sub/good.pem",
+        "https://example.com/echo.api/good.pem",
+        CHAIN_URL_PREFIX + "absent.pem",
+    ]:
+        with pytest.raises(RefusedError):
+            fetch(url)
+
+
+def test_refusal_reasons_never_quote_the_request(gate: RequestGate, signer: AlexaSigner) -> None:
+    listener = Listener(skill_id=OTHER_SKILL_ID)
+    envelope = Session(listener).launch()
+    with pytest.raises(RefusedError) as refused:
+        _check(gate, *signer.sign(envelope))
+    message = str(refused.value)
+    for secret in (listener.user_id, listener.device_id, OTHER_SKILL_ID, json.dumps(envelope)):
+        assert secret not in message
