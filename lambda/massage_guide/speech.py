@@ -98,6 +98,24 @@ def _fit(body: str, room: int) -> str:
     return cut.rstrip()
 
 
+_OWN_BREAK = re.compile(r'<break time="\d{1,5}ms"/>')
+_BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt|quot|apos);)")
+
+
+def is_own_body(body: object) -> bool:
+    """Whether ``body`` looks like inner SSML this module made: escaped words and its own pauses.
+
+    Session attributes come back from outside, so speech kept there for
+    "repeat" is checked before it is spoken again.
+    """
+    if not isinstance(body, str) or len(body) > MAX_SSML_CHARS:
+        return False
+    text = _OWN_BREAK.sub(" ", body)
+    if "<" in text or ">" in text or _BARE_AMPERSAND.search(text) or _NOT_XML.search(text):
+        return False
+    return bool(text.strip())
+
+
 def to_plain_text(ssml: str) -> str:
     """What a listener hears, as text: breaks become ellipses, tags go, entities are unescaped."""
     text = _BREAK.sub(" … ", ssml)

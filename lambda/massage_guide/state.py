@@ -8,19 +8,16 @@ crashing a handler.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from massage_guide.speech import MAX_SSML_CHARS
+from massage_guide.speech import is_own_body
 
 STATE_KEY: Final = "conversation"
 LENGTHS: Final = ("brief", "detailed")
 PACES: Final = ("normal", "slow")
 MAX_VISITS: Final = 1_000_000
-_OWN_BREAK = re.compile(r'<break time="\d{1,5}ms"/>')
-_BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt|quot|apos);)")
 
 Pending = Literal["tour_next", "resume", "forget", "offer"]
 PENDING_VALUES: Final = ("tour_next", "resume", "forget", "offer")
@@ -91,10 +88,5 @@ def _choice(value: object, allowed: tuple[str, ...]) -> Any:
 
 
 def _ssml(value: object) -> str | None:
-    """Only replay speech the skill itself could have produced: escaped text and its own pauses."""
-    if not isinstance(value, str) or not 0 < len(value) <= MAX_SSML_CHARS:
-        return None
-    text = _OWN_BREAK.sub("", value)
-    if "<" in text or ">" in text or _BARE_AMPERSAND.search(text):
-        return None
-    return value
+    """Only replay speech the skill itself could have produced."""
+    return value if isinstance(value, str) and is_own_body(value) else None
