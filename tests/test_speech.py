@@ -7,7 +7,8 @@ import xml.etree.ElementTree as ET
 from hypothesis import given
 from hypothesis import strategies as st
 
-from massage_guide.speech import MAX_SSML_CHARS, Speech, to_plain_text, wrap
+from massage_guide.speech import MAX_SSML_CHARS, Speech, wrap
+from skill_tools.dialog import ssml_to_text
 
 
 def test_text_is_escaped_so_the_ssml_still_parses() -> None:
@@ -52,4 +53,4 @@ def test_overlong_speech_is_cut_at_a_boundary_not_mid_tag() -> None:
 
 
 def test_plain_text_shows_pauses_and_unescapes() -> None:
-    assert to_plain_text(wrap(Speech("A & B").pause().say("C").body())) == "A & B … C"
+    assert ssml_to_text(wrap(Speech("A & B").pause().say("C").body())) == "A & B … C"

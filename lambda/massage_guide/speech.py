@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from typing import Final
-from xml.sax.saxutils import escape, unescape
+from xml.sax.saxutils import escape
 
 MAX_SSML_CHARS: Final = 8000
 SHORT_PAUSE_MS: Final = 400
@@ -19,8 +19,6 @@ READ_THROUGH_PAUSE_MS: Final = 3000
 MAX_BREAK_MS: Final = 10_000
 PACES: Final = {"normal": None, "slow": "slow"}
 
-_TAG = re.compile(r"<[^>]+>")
-_BREAK = re.compile(r"<break\b[^>]*/>")
 _SPACES = re.compile(r"\s+")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -114,10 +112,3 @@ def is_own_body(body: object) -> bool:
     if "<" in text or ">" in text or _BARE_AMPERSAND.search(text) or _NOT_XML.search(text):
         return False
     return bool(text.strip())
-
-
-def to_plain_text(ssml: str) -> str:
-    """What a listener hears, as text: breaks become ellipses, tags go, entities are unescaped."""
-    text = _BREAK.sub(" … ", ssml)
-    text = _TAG.sub("", text)
-    return _SPACES.sub(" ", unescape(text, {"&quot;": '"', "&apos;": "'"})).strip()
