@@ -2,21 +2,110 @@
 
 Handlers never talk to a database. They read and change the conversation
 state; this module decides whether and where the parts worth remembering are
-kept between sessions.
+kept between sessions (see docs/persistence.md):
+
+* ``MEMORY=off``: no memory at all.
+* ``DYNAMODB_TABLE`` set: DynamoDB, through the project's own small adapter
+  on botocore (imported on first use, never by a process that does not use it).
+* on AWS Lambda with no table: no memory (Lambda's disk does not outlive the
+  instance), logged once.
+* anywhere else: an SQLite file, ``.data/listeners.sqlite3`` or ``SQLITE_PATH``.
+
+Store modules are imported inside :func:`adapter_from_environment`, so the
+choice costs only what the chosen store needs.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Final
+
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.handler_input import HandlerInput
 
+from massage_guide import memory
+from massage_guide.stores.base import DEFAULT_TTL_DAYS
 
-def adapter_from_environment() -> AbstractPersistenceAdapter | None:
+log = logging.getLogger(__name__)
+
+REPO_ROOT: Final = Path(__file__).resolve().parents[2]
+DEFAULT_SQLITE_PATH: Final = REPO_ROOT / ".data" / "listeners.sqlite3"
+DEVELOPMENT_HASH_KEY: Final = b"back-massage-guide-development-only-hash-key"
+"""Used off AWS when USER_ID_HASH_KEY is unset; public, so never good enough for production."""
+MAX_TTL_DAYS: Final = 3650
+OFF_WORDS: Final = frozenset({"off", "0", "false", "no", "none", "disabled"})
+ON_WORDS: Final = frozenset({"1", "true", "yes", "on"})
+DEFAULT_REGION: Final = "us-east-1"
+
+
+def adapter_from_environment(
+    environ: Mapping[str, str] | None = None,
+) -> AbstractPersistenceAdapter | None:
     """The configured store, or None when the skill runs without memory."""
-    return None
+    env = os.environ if environ is None else environ
+    if env.get("MEMORY", "").strip().lower() in OFF_WORDS:
+        log.info("running without memory: MEMORY=%s", env.get("MEMORY", "").strip())
+        return None
+    table = env.get("DYNAMODB_TABLE", "").strip()
+    in_lambda = bool(env.get("AWS_LAMBDA_FUNCTION_NAME") or env.get("LAMBDA_TASK_ROOT"))
+    if in_lambda and not table:
+        log.warning("running without memory: no DYNAMODB_TABLE configured on Lambda")
+        return None
+    secret = _hash_key(env, in_lambda)
+    if secret is None:
+        return None
+    ttl_days = _ttl_days(env)
+    if table:
+        from massage_guide.stores.dynamodb_store import DynamoDBStore  # noqa: PLC0415 - lazy
+
+        endpoint = env.get("DYNAMODB_ENDPOINT", "").strip() or None
+        return DynamoDBStore(
+            table,
+            secret,
+            ttl_days,
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
+            endpoint_url=endpoint,
+            create_table=env.get("DYNAMODB_CREATE_TABLE", "").strip().lower() in ON_WORDS,
+            # A local DynamoDB accepts any credentials; do not go looking for real ones.
+            dummy_credentials=endpoint is not None and not env.get("AWS_ACCESS_KEY_ID"),
+        )
+    from massage_guide.stores.sqlite_store import SQLiteStore  # noqa: PLC0415 - lazy
+
+    path = env.get("SQLITE_PATH", "").strip()
+    return SQLiteStore(Path(path) if path else DEFAULT_SQLITE_PATH, secret, ttl_days)
+
+
+def _hash_key(env: Mapping[str, str], in_lambda: bool) -> bytes | None:
+    key = env.get("USER_ID_HASH_KEY", "")
+    if key:
+        return key.encode("utf-8")
+    if in_lambda:
+        # A published key would make stored ids linkable; better to remember nothing.
+        log.error("running without memory: USER_ID_HASH_KEY is not set on Lambda")
+        return None
+    log.warning("USER_ID_HASH_KEY is not set: using the development key (never in production)")
+    return DEVELOPMENT_HASH_KEY
+
+
+def _ttl_days(env: Mapping[str, str]) -> int:
+    raw = env.get("MEMORY_TTL_DAYS", "").strip()
+    if not raw:
+        return DEFAULT_TTL_DAYS
+    try:
+        days = int(raw)
+    except ValueError:
+        days = 0
+    if not 0 < days <= MAX_TTL_DAYS:
+        log.warning(
+            "MEMORY_TTL_DAYS=%r is not 1..%d days; using %d", raw, MAX_TTL_DAYS, DEFAULT_TTL_DAYS
+        )
+        return DEFAULT_TTL_DAYS
+    return days
 
 
 def forget(handler_input: HandlerInput) -> None:
-    """Delete everything stored for this listener."""
-    if handler_input.attributes_manager._persistence_adapter is not None:
-        handler_input.attributes_manager.delete_persistent_attributes()
+    """Delete everything stored for this listener; nothing is stored again in this session."""
+    memory.forget(handler_input)

@@ -14,9 +14,9 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import RequestEnvelope
 
-from massage_guide import persistence
+from massage_guide import memory, persistence
 from massage_guide.content import content_for
-from massage_guide.handlers import learning, session, settings, tour
+from massage_guide.handlers import events, learning, session, settings, tour
 from massage_guide.speech import Speech
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,7 @@ def request_handlers() -> list[AbstractRequestHandler]:
         session.StopHandler(),
         session.FallbackHandler(),
         session.SessionEndedHandler(),
+        events.SkillDisabledHandler(),
         session.UnhandledRequestHandler(),
     ]
 
@@ -64,6 +65,9 @@ def build_skill(persistence_adapter: AbstractPersistenceAdapter | None = None) -
     builder = CustomSkillBuilder(persistence_adapter=persistence_adapter)  # type: ignore[arg-type]
     for handler in request_handlers():
         builder.add_request_handler(handler)
+    # Memory: one read when a session starts, a write only when something remembered changed.
+    builder.add_global_request_interceptor(memory.LoadMemoryInterceptor())
+    builder.add_global_response_interceptor(memory.SaveMemoryInterceptor())
     builder.add_exception_handler(session.CatchAllExceptionHandler())
     skill = builder.create()
     configured_id = os.environ.get("SKILL_ID")

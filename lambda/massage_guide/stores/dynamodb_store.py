@@ -1,0 +1,197 @@
+"""Listeners remembered in DynamoDB, through botocore's low-level client, created on first use.
+
+Why not ask-sdk-dynamodb-persistence-adapter and boto3: importing that adapter
+imports boto3 and builds a boto3 resource in a default argument, at import
+time, which costs a cold start about 150 ms before any request needs it (and
+fails without a region). This module imports only the standard library;
+botocore is imported, and its client built, by the first request that
+actually reads or writes. The item is tiny and its shape fixed, so DynamoDB's
+typed JSON is written here by hand and no boto3 serializer is needed.
+
+Every call is bounded (connect and read timeouts of about a second, two
+attempts in all), so a slow or unreachable DynamoDB costs a turn a couple of
+seconds at worst, well inside Alexa's eight. Errors come out as
+:class:`StorageError` carrying only the error code, never a key or message.
+
+Only GetItem, PutItem and DeleteItem are used at run time, the three actions
+the function's IAM policy allows. CreateTable and UpdateTimeToLive are used
+only when ``create_table`` is set, for a local DynamoDB.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Final
+
+from massage_guide.stores.base import DEFAULT_TTL_DAYS, ListenerStore, StorageError
+
+KEY_ATTRIBUTE: Final = "id"
+EXPIRY_ATTRIBUTE: Final = "expires_at"
+CONNECT_TIMEOUT_SECONDS: Final = 1.0
+READ_TIMEOUT_SECONDS: Final = 1.0
+TOTAL_ATTEMPTS: Final = 2
+TABLE_ACTIVE_WAIT_SECONDS: Final = 10.0
+LOCAL_CREDENTIALS: Final = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+
+
+def to_item(key: str, fields: dict[str, Any], expires_at: int) -> dict[str, dict[str, str]]:
+    """DynamoDB typed JSON for one listener: strings as S, integers as N."""
+    item = {KEY_ATTRIBUTE: {"S": key}, EXPIRY_ATTRIBUTE: {"N": str(expires_at)}}
+    for name, value in fields.items():
+        if name in item or isinstance(value, bool):
+            continue
+        if isinstance(value, str):
+            item[name] = {"S": value}
+        elif isinstance(value, int):
+            item[name] = {"N": str(value)}
+    return item
+
+
+def from_item(item: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """The remembered fields and expiry from a typed item; anything unexpected is skipped."""
+    fields: dict[str, Any] = {}
+    expires_at = 0
+    for name, typed in item.items():
+        if not isinstance(typed, dict) or len(typed) != 1:
+            continue
+        ((kind, raw),) = typed.items()
+        if kind == "N" and isinstance(raw, str):
+            try:
+                number = int(raw)
+            except ValueError:
+                continue
+            if name == EXPIRY_ATTRIBUTE:
+                expires_at = number
+            else:
+                fields[name] = number
+        elif kind == "S" and isinstance(raw, str) and name != KEY_ATTRIBUTE:
+            fields[name] = raw
+    return fields, expires_at
+
+
+def error_kind(error: Exception) -> str:
+    """A loggable label: the DynamoDB error code, or the botocore exception class name."""
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        code = response.get("Error", {}).get("Code")
+        if isinstance(code, str) and code:
+            return code
+    return type(error).__name__
+
+
+class DynamoDBStore(ListenerStore):
+    """One item per listener: ``id`` (S, keyed hash), ``expires_at`` (N, TTL), remembered fields."""
+
+    def __init__(
+        self,
+        table: str,
+        secret: bytes,
+        ttl_days: int = DEFAULT_TTL_DAYS,
+        *,
+        region: str,
+        endpoint_url: str | None = None,
+        create_table: bool = False,
+        dummy_credentials: bool = False,
+        connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+        read_timeout: float = READ_TIMEOUT_SECONDS,
+        total_attempts: int = TOTAL_ATTEMPTS,
+    ) -> None:
+        super().__init__(secret, ttl_days)
+        self.table = table
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self.create_table = create_table
+        self.dummy_credentials = dummy_credentials
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.total_attempts = total_attempts
+        self._client: Any = None
+        self._table_ready = not create_table
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> Any:
+        """The botocore client, built (and botocore imported) the first time it is needed."""
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._new_client()
+        return self._client
+
+    def _new_client(self) -> Any:
+        import botocore.session  # noqa: PLC0415 - deliberately lazy, see the module docstring
+        from botocore.config import Config  # noqa: PLC0415
+
+        config = Config(
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            retries={"total_max_attempts": self.total_attempts, "mode": "standard"},
+        )
+        credentials = LOCAL_CREDENTIALS if self.dummy_credentials else {}
+        return botocore.session.get_session().create_client(
+            "dynamodb",
+            region_name=self.region,
+            endpoint_url=self.endpoint_url,
+            config=config,
+            **credentials,
+        )
+
+    def _call(self, operation: str, **params: Any) -> Any:
+        try:
+            if not self._table_ready:
+                self._ensure_table()
+            return getattr(self.client, operation)(**params)
+        except StorageError:
+            raise
+        except Exception as error:
+            raise StorageError(f"dynamodb {error_kind(error)}") from error
+
+    def _get(self, key: str) -> tuple[dict[str, Any], int] | None:
+        # Strongly consistent: a listener who reopens the skill at once sees the last save.
+        answer = self._call(
+            "get_item",
+            TableName=self.table,
+            Key={KEY_ATTRIBUTE: {"S": key}},
+            ConsistentRead=True,
+        )
+        item = answer.get("Item") if isinstance(answer, dict) else None
+        return from_item(item) if isinstance(item, dict) else None
+
+    def _put(self, key: str, fields: dict[str, Any], expires_at: int) -> None:
+        self._call("put_item", TableName=self.table, Item=to_item(key, fields, expires_at))
+
+    def _delete(self, key: str) -> None:
+        self._call("delete_item", TableName=self.table, Key={KEY_ATTRIBUTE: {"S": key}})
+
+    def _ensure_table(self) -> None:
+        """Local use only: create the table, wait until it is active, switch TTL on if possible."""
+        with self._lock:
+            if self._table_ready:
+                return
+        client = self.client
+        try:
+            client.create_table(
+                TableName=self.table,
+                KeySchema=[{"AttributeName": KEY_ATTRIBUTE, "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": KEY_ATTRIBUTE, "AttributeType": "S"}],
+                BillingMode="PAY_PER_REQUEST",
+            )
+        except Exception as error:
+            if error_kind(error) != "ResourceInUseException":
+                raise
+        deadline = time.monotonic() + TABLE_ACTIVE_WAIT_SECONDS
+        while client.describe_table(TableName=self.table)["Table"]["TableStatus"] != "ACTIVE":
+            if time.monotonic() > deadline:
+                raise StorageError("dynamodb table not active")
+            time.sleep(0.1)
+        try:
+            client.update_time_to_live(
+                TableName=self.table,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": EXPIRY_ATTRIBUTE},
+            )
+        except Exception as error:
+            # Already on, or a local server without TTL: the attribute is written anyway.
+            if error_kind(error) not in ("ValidationException", "UnknownOperationException"):
+                raise
+        self._table_ready = True

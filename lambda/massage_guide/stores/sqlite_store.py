@@ -1,0 +1,98 @@
+"""Listeners remembered in one SQLite file, for local runs: the dialog tool, the web service, tests.
+
+Several processes may share the file (a web server with workers, a test run
+beside a dialog session): WAL lets readers proceed while one writer writes, and
+the busy timeout makes a writer wait its turn instead of failing. Each
+operation opens its own short-lived connection, so the store is safe from any
+thread and holds no lock between requests.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from contextlib import closing
+from pathlib import Path
+from typing import Any, Final
+
+from massage_guide.stores.base import DEFAULT_TTL_DAYS, ListenerStore, StorageError
+
+BUSY_TIMEOUT_SECONDS: Final = 2.0
+_SCHEMA: Final = (
+    "CREATE TABLE IF NOT EXISTS listeners ("
+    " id TEXT PRIMARY KEY,"
+    " expires_at INTEGER NOT NULL,"
+    " fields TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS listeners_expiry ON listeners (expires_at)",
+)
+
+
+class SQLiteStore(ListenerStore):
+    """Rows of (hashed id, expiry, JSON of remembered fields); expired rows purged on write."""
+
+    def __init__(self, path: Path, secret: bytes, ttl_days: int = DEFAULT_TTL_DAYS) -> None:
+        super().__init__(secret, ttl_days)
+        self.path = Path(path)
+        self._ready = False
+        self._lock = threading.Lock()
+
+    def _connect(self) -> sqlite3.Connection:
+        """A connection with the schema in place; the file and its folder are made on first use."""
+        try:
+            if not self._ready:
+                with self._lock:
+                    if not self._ready:
+                        self._create()
+                        self._ready = True
+            return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS)
+        except (sqlite3.Error, OSError) as error:
+            raise StorageError(f"sqlite {type(error).__name__}") from error
+
+    def _create(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS)) as db:
+            # WAL is a property of the file: set once, every later connection uses it.
+            db.execute("PRAGMA journal_mode=WAL")
+            with db:
+                for statement in _SCHEMA:
+                    db.execute(statement)
+
+    def _get(self, key: str) -> tuple[dict[str, Any], int] | None:
+        try:
+            with closing(self._connect()) as db:
+                row = db.execute(
+                    "SELECT fields, expires_at FROM listeners WHERE id = ?", (key,)
+                ).fetchone()
+        except sqlite3.Error as error:
+            raise StorageError(f"sqlite {type(error).__name__}") from error
+        if row is None:
+            return None
+        try:
+            fields = json.loads(row[0])
+        except ValueError:
+            return None
+        return (fields if isinstance(fields, dict) else {}), int(row[1])
+
+    def _put(self, key: str, fields: dict[str, Any], expires_at: int) -> None:
+        encoded = json.dumps(fields, sort_keys=True, separators=(",", ":"))
+        try:
+            with closing(self._connect()) as db, db:
+                db.execute(
+                    "INSERT INTO listeners (id, expires_at, fields) VALUES (?, ?, ?)"
+                    " ON CONFLICT (id) DO UPDATE SET"
+                    " expires_at = excluded.expires_at, fields = excluded.fields",
+                    (key, expires_at, encoded),
+                )
+                # SQLite has no TTL of its own; the expiry index keeps this cheap.
+                db.execute("DELETE FROM listeners WHERE expires_at <= ?", (int(time.time()),))
+        except sqlite3.Error as error:
+            raise StorageError(f"sqlite {type(error).__name__}") from error
+
+    def _delete(self, key: str) -> None:
+        try:
+            with closing(self._connect()) as db, db:
+                db.execute("DELETE FROM listeners WHERE id = ?", (key,))
+        except sqlite3.Error as error:
+            raise StorageError(f"sqlite {type(error).__name__}") from error
