@@ -1,0 +1,35 @@
+"""`python -m bench`: cold start beside the ASK SDK baselines (see bench/coldstart.py)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bench import coldstart
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--runs", type=int, default=15, help="fresh processes per variant")
+    parser.add_argument("--iterations", type=int, default=1000, help="warm calls per kind")
+    parser.add_argument("--warm-processes", type=int, default=3)
+    parser.add_argument("--no-dynamodb", action="store_true", help="skip persistence variants")
+    parser.add_argument("--no-zip", action="store_true", help="skip building deployment zips")
+    parser.add_argument("--quick", action="store_true", help="3 runs, 200 calls: a smoke run")
+    parser.add_argument("--report", type=Path, default=coldstart.REPORT)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.runs, args.iterations, args.warm_processes = 3, 200, 1
+    coldstart.run(
+        runs=args.runs,
+        iterations=args.iterations,
+        warm_processes=args.warm_processes,
+        with_dynamodb=not args.no_dynamodb,
+        with_zip=not args.no_zip,
+        report=args.report,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,139 @@
+"""What runs inside each fresh benchmark process: import one Lambda handler module and call it.
+
+Started as a plain script (``python bench/child.py MODE CODE_DIR MODULE ATTR EVENTS``)
+so that nothing but the standard library is loaded before the handler module,
+as in a Lambda init. Modes:
+
+* ``cold``: import, answer one LaunchRequest, print one JSON line, exit. The
+  parent times spawn-to-line and reads peak RSS from ``wait4``.
+* ``warm``: import, then time many in-process calls per request kind and
+  print the samples (nanoseconds) as one JSON line.
+* ``profile``: import, then profile the first LaunchRequest with cProfile and
+  print the top functions by cumulative time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+def _speech_of(result: Any) -> str | None:
+    """The output speech of a response envelope, to check each variant really answered."""
+    if not isinstance(result, dict):
+        return None
+    speech = (result.get("response") or {}).get("outputSpeech") or {}
+    text = speech.get("ssml") or speech.get("text")
+    return text if isinstance(text, str) else None
+
+
+def _load(code_dir: str, module: str, attr: str) -> Handler:
+    # The script's own folder (bench/) must not shadow anything: the code folder replaces it.
+    sys.path[0] = code_dir
+    handler: Handler = getattr(importlib.import_module(module), attr)
+    return handler
+
+
+def cold(code_dir: str, module: str, attr: str, events: dict[str, Any]) -> dict[str, Any]:
+    started = time.perf_counter()
+    handler = _load(code_dir, module, attr)
+    imported = time.perf_counter()
+    result = handler(events["launch"][0], None)
+    answered = time.perf_counter()
+    return {
+        "import_ms": (imported - started) * 1000,
+        "first_ms": (answered - imported) * 1000,
+        "speech": _speech_of(result),
+    }
+
+
+def _timed(handler: Handler, raws: list[str], iterations: int, warmup: int) -> list[int]:
+    """Call the handler on fresh copies of the envelopes; only the call itself is timed."""
+    import gc
+
+    for index in range(warmup):
+        handler(json.loads(raws[index % len(raws)]), None)
+    gc.collect()
+    samples: list[int] = []
+    clock = time.perf_counter_ns
+    for index in range(iterations):
+        event = json.loads(raws[index % len(raws)])  # Lambda hands each call a new dict
+        begin = clock()
+        handler(event, None)
+        samples.append(clock() - begin)
+    return samples
+
+
+def warm(
+    code_dir: str, module: str, attr: str, events: dict[str, Any], iterations: int
+) -> dict[str, Any]:
+    handler = _load(code_dir, module, attr)
+    warmup = max(20, iterations // 10)
+    result: dict[str, Any] = {}
+    speeches: dict[str, str | None] = {}
+    for kind in ("launch", "benefit"):
+        raws = [json.dumps(event) for event in events[kind]]
+        speeches[kind] = _speech_of(handler(json.loads(raws[0]), None))
+        result[kind] = _timed(handler, raws, iterations, warmup)
+    # "Next" continues a tour this very skill started: carry its own session attributes over.
+    tour = handler(events["start_tour"], None)
+    attributes = tour.get("sessionAttributes") or {} if isinstance(tour, dict) else {}
+    raws = []
+    for event in events["next"]:
+        event["session"]["attributes"] = attributes
+        raws.append(json.dumps(event))
+    speeches["next"] = _speech_of(handler(json.loads(raws[0]), None))
+    result["next"] = _timed(handler, raws, iterations, warmup)
+    result["speech"] = speeches
+    return result
+
+
+def profile(code_dir: str, module: str, attr: str, events: dict[str, Any], top: int) -> Any:
+    import cProfile
+    import pstats
+
+    handler = _load(code_dir, module, attr)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    handler(events["launch"][0], None)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    rows = []
+    for (filename, line, name), (_cc, calls, _tt, cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        rows.append((cumulative * 1000, calls, f"{_short(filename)}:{line}({name})"))
+    rows.sort(reverse=True)
+    return {"total_ms": stats.total_tt * 1000, "rows": rows[:top]}  # type: ignore[attr-defined]
+
+
+def _short(filename: str) -> str:
+    for marker in ("site-packages/", "/lambda/", "/lib/python3"):
+        if marker in filename:
+            return filename.split(marker, 1)[1]
+    return filename
+
+
+def main(argv: list[str]) -> int:
+    mode, code_dir, module, attr, events_path, *rest = argv
+    with open(events_path, encoding="utf-8") as stream:
+        events = json.load(stream)
+    if mode == "cold":
+        out: Any = cold(code_dir, module, attr, events)
+    elif mode == "warm":
+        out = warm(code_dir, module, attr, events, int(rest[0]))
+    elif mode == "profile":
+        out = profile(code_dir, module, attr, events, int(rest[0]))
+    else:
+        raise SystemExit(f"unknown mode {mode!r}")
+    sys.stdout.write(json.dumps(out) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
