@@ -5,7 +5,8 @@ Settings come from the same environment as ``make serve`` (HOST, PORT, SKILL_ID,
 VERIFY_SIGNATURE, TRUST_STORE, MAX_BODY, ...) and are validated here, in the
 master, before anything binds: a bad configuration stops gunicorn at once with
 the ConfigError message instead of booting workers that die one by one.
-WEB_CONCURRENCY sets the worker count; GUNICORN_TIMEOUT the worker timeout.
+WEB_CONCURRENCY sets the worker count, GUNICORN_THREADS the threads per worker and
+GUNICORN_TIMEOUT the worker timeout.
 """
 
 from __future__ import annotations
@@ -29,10 +30,14 @@ except ConfigError as _error:
 wsgi_app = "webservice.wsgi:app"
 bind = [_settings.bind]
 
-# CPU-bound work (JSON, the skill, one RSA verify): one process per core, plus one so a
-# worker stuck on a slow chain download does not idle a core.
+# One process per core plus one; two threads each (gthread) so a request waiting on I/O
+# (a DynamoDB call, the rare chain download) does not idle its process, and so a
+# TLS-terminating proxy can keep connections alive (the sync worker closes every one).
+# docs/bench-webservice.md has the figures behind this choice.
 workers = int(os.environ.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) + 1)))
-worker_class = "sync"
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+worker_connections = 200
 
 # Alexa gives up after 8 seconds; a worker silent for longer is stuck, so replace it.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "10"))

@@ -1,0 +1,345 @@
+"""Load benchmark of the web service: ``python -m bench.webservice`` (part of ``make bench``).
+
+Two gunicorn services are started from the same config (webservice/gunicorn.conf.py)
+with signature verification ON: the massage guide, and a hello-world skill behind
+the same factory and verifier. A bounded closed-loop load generator (one process
+per connection, http.client, every request freshly signed by a throwaway test
+CA) drives them in alternating rounds on 127.0.0.1 and writes requests per
+second, latency percentiles and errors to docs/bench-webservice.md.
+
+Not a test: it takes a minute or more. Every loop is bounded by time and count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from skill_tools.envelopes import DEFAULT_SKILL_ID, Listener, Session  # noqa: E402
+from webservice.testpki import AlexaSigner, TestPKI  # noqa: E402
+
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+CONFIG = "webservice/gunicorn.conf.py"
+HELLO = "hello-world (flask-ask-sdk baseline)"
+SKILL = "Back Massage Guide, MEMORY=off"
+SKILL_SQLITE = "Back Massage Guide, SQLite memory (local default)"
+# name -> (WSGI target, extra environment)
+SERVICES: dict[str, tuple[str, dict[str, str]]] = {
+    HELLO: ("webservice.hello:create_hello_app()", {}),
+    SKILL: ("webservice.wsgi:app", {"MEMORY": "off"}),
+    SKILL_SQLITE: ("webservice.wsgi:app", {}),
+}
+DEFAULT_OUTPUT = REPO / "docs" / "bench-webservice.md"
+MAX_REQUESTS_PER_CLIENT_ROUND = 500_000
+SIGNED_POOL = 240
+
+
+@dataclass
+class Sample:
+    """What one client process saw in one round."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    elapsed: float = 0.0
+
+
+@dataclass
+class Result:
+    """One service across all rounds."""
+
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    seconds: float = 0.0
+
+    def add(self, sample: Sample) -> None:
+        self.latencies.extend(sample.latencies)
+        self.errors += sample.errors
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies) + self.errors
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def percentile(self, fraction: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def signed_pool(signer: AlexaSigner, size: int) -> list[tuple[bytes, dict[str, str]]]:
+    """Realistic turns, each freshly timestamped and signed: launch, questions, help, stop."""
+    pool: list[tuple[bytes, dict[str, str]]] = []
+    while len(pool) < size:
+        session = Session(Listener(skill_id=DEFAULT_SKILL_ID))
+        for envelope in (
+            session.launch(),
+            session.intent("WhyMassageHelpsIntent"),
+            session.intent("AMAZON.HelpIntent"),
+            session.intent("AMAZON.StopIntent"),
+        ):
+            pool.append(signer.sign(envelope))
+    return pool[:size]
+
+
+def client_loop(
+    port: int,
+    pool: list[tuple[bytes, dict[str, str]]],
+    seconds: float,
+    offset: int,
+    results: Any,
+) -> None:
+    """One closed-loop connection: send, wait, record; bounded by time and count."""
+    sample = Sample()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    start = time.perf_counter()
+    deadline = start + seconds
+    index = offset
+    while time.perf_counter() < deadline and index - offset < MAX_REQUESTS_PER_CLIENT_ROUND:
+        body, headers = pool[index % len(pool)]
+        index += 1
+        began = time.perf_counter()
+        try:
+            connection.request("POST", "/", body=body, headers=headers)
+            response = connection.getresponse()
+            payload = response.read()
+            ok = response.status == 200 and b'"response"' in payload
+            if response.will_close:
+                connection.close()
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            ok = False
+        if ok:
+            sample.latencies.append(time.perf_counter() - began)
+        else:
+            sample.errors += 1
+    sample.elapsed = time.perf_counter() - start
+    connection.close()
+    results.put(sample)
+
+
+def run_round(port: int, signer: AlexaSigner, clients: int, seconds: float) -> list[Sample]:
+    pool = signed_pool(signer, SIGNED_POOL)
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    workers = [
+        context.Process(target=client_loop, args=(port, pool, seconds, n * 17, queue))
+        for n in range(clients)
+    ]
+    for worker in workers:
+        worker.start()
+    samples = [queue.get(timeout=seconds + 60) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=30)
+    return samples
+
+
+def wait_until_up(process: subprocess.Popen[bytes], port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"bench: a service exited at start (code {process.returncode})")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/health")
+            if connection.getresponse().status == 200:
+                connection.close()
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("bench: a service did not come up within 60 s")
+
+
+@contextmanager
+def services(env: dict[str, str], logs: Path, extra_args: list[str]) -> Iterator[dict[str, int]]:
+    ports: dict[str, int] = {}
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        for name, (target, extra) in SERVICES.items():
+            port = free_port()
+            log = (logs / f"{port}.log").open("wb")
+            process = subprocess.Popen(
+                [str(GUNICORN), "-c", CONFIG, *extra_args, target],
+                cwd=REPO,
+                env={**env, **extra, "PORT": str(port)},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            processes.append(process)
+            wait_until_up(process, port)
+            ports[name] = port
+        yield ports
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def server_errors(logs: Path) -> int:
+    return sum(log.read_text(errors="replace").count("Traceback") for log in logs.glob("*.log"))
+
+
+def render(results: dict[str, Result], settings: dict[str, Any], log_tracebacks: int) -> str:
+    baseline, skill, sqlite = results[HELLO], results[SKILL], results[SKILL_SQLITE]
+    lines = [
+        "# Web service benchmark",
+        "",
+        "Generated by `python -m bench.webservice` (part of `make bench`); do not edit by hand.",
+        "",
+        f"- when: {settings['when']}",
+        f"- machine: {settings['cores']} cores, {platform.system()} {platform.machine()}, "
+        f"Python {platform.python_version()}",
+        f"- servers: gunicorn with `{CONFIG}`{settings['extra_args']}: {settings['workers']} "
+        f"{settings['worker_class']} workers each, signature verification on (test CA via "
+        "TRUST_STORE, chain via the loopback-only CERT_CHAIN_DIR hook, cached after the first "
+        "request)",
+        f"- load: {settings['clients']} closed-loop client processes (http.client) on "
+        f"127.0.0.1, {settings['rounds']} alternating rounds of {settings['round_seconds']:g} s "
+        f"per service ({settings['rounds'] * settings['round_seconds']:g} s each in total), "
+        "the load generator sharing the same cores",
+        "- requests: a pool of freshly signed real envelopes (LaunchRequest, "
+        "WhyMassageHelpsIntent, AMAZON.HelpIntent, AMAZON.StopIntent), the same for all",
+        "",
+        "| service | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for result in results.values():
+        lines.append(
+            f"| {result.name} | {result.requests} | {result.rps:.0f} | "
+            f"{result.percentile(0.50):.2f} | {result.percentile(0.90):.2f} | "
+            f"{result.percentile(0.99):.2f} | {max(result.latencies, default=0) * 1000:.2f} | "
+            f"{result.errors} |"
+        )
+
+    def verdicts(result: Result) -> list[str]:
+        ratio = result.rps / baseline.rps if baseline.rps else 0.0
+        p99 = result.percentile(0.99)
+        checks = [
+            ("throughput at least the hello-world's", ratio >= 1.0, f"{ratio:.0%} of it"),
+            ("p99 under 5 ms", p99 < 5.0, f"{p99:.2f} ms"),
+            ("zero errors", result.errors == 0, f"{result.errors}"),
+        ]
+        return [f"  - {goal}: {'met' if met else 'NOT met'} ({fig})" for goal, met, fig in checks]
+
+    lines += ["", "Goals:", "", f"- {skill.name}:", *verdicts(skill)]
+    lines += [f"- {sqlite.name}:", *verdicts(sqlite)]
+    lines += [
+        "",
+        f"Tracebacks in the servers' logs: {log_tracebacks}.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--round-seconds", type=float, default=5.0)
+    parser.add_argument("--clients", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=None, help="WEB_CONCURRENCY for gunicorn")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument(
+        "--gunicorn-arg",
+        action="append",
+        default=[],
+        help="extra gunicorn argument for every service, e.g. --gunicorn-arg=--threads=2",
+    )
+    args = parser.parse_args(argv)
+    if not 1 <= args.clients <= 16 or not 1 <= args.rounds <= 20:
+        parser.error("clients must be 1..16 and rounds 1..20")
+    if not 0.5 <= args.round_seconds <= 120:
+        parser.error("round seconds must be 0.5..120")
+
+    pki = TestPKI.create()
+    signer = pki.signer()
+    with tempfile.TemporaryDirectory(prefix="bench-webservice-") as scratch:
+        tmp = Path(scratch)
+        trust, chains = pki.write(tmp)
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"VERIFY_SIGNATURE", "HOST", "DYNAMODB_TABLE", "MEMORY"}
+        }
+        env.update(
+            HOST="127.0.0.1",
+            SKILL_ID=DEFAULT_SKILL_ID,
+            TRUST_STORE=str(trust),
+            WEBSERVICE_TEST_HOOKS="1",
+            CERT_CHAIN_DIR=str(chains),
+            SQLITE_PATH=str(tmp / "listeners.sqlite3"),
+            LOG_LEVEL="warning",
+        )
+        if args.workers:
+            env["WEB_CONCURRENCY"] = str(args.workers)
+        workers = int(env.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) + 1)))
+        results = {name: Result(name) for name in SERVICES}
+        with services(env, tmp, args.gunicorn_arg) as ports:
+            for port in ports.values():  # warm up: first chain fetch, imports, caches
+                run_round(port, signer, args.clients, 1.0)
+            for round_number in range(args.rounds):
+                for name, port in ports.items():
+                    samples = run_round(port, signer, args.clients, args.round_seconds)
+                    for sample in samples:
+                        results[name].add(sample)
+                    results[name].seconds += max(s.elapsed for s in samples)
+                    print(
+                        f"round {round_number + 1}/{args.rounds} {name}: "
+                        f"{sum(len(s.latencies) for s in samples)} ok, "
+                        f"{sum(s.errors for s in samples)} errors",
+                        file=sys.stderr,
+                    )
+        tracebacks = server_errors(tmp)
+    settings = {
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cores": os.cpu_count(),
+        "workers": workers,
+        "worker_class": f"gthread ({env.get('GUNICORN_THREADS', '2')} threads)",
+        "extra_args": "".join(f" `{arg}`" for arg in args.gunicorn_arg),
+        "clients": args.clients,
+        "rounds": args.rounds,
+        "round_seconds": args.round_seconds,
+    }
+    report = render(results, settings, tracebacks)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(report)
+    print(report)
+    print(json.dumps({name: round(r.rps) for name, r in results.items()}), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
