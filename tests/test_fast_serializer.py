@@ -1,0 +1,184 @@
+"""The fast serializer must give exactly what the SDK's DefaultSerializer gives, or defer to it."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import enum
+import json
+from typing import Any
+
+import pytest
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import IntentRequest, RequestEnvelope
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from massage_guide.fast_serializer import FastSerializer
+from massage_guide.skill_builder import build_skill
+from skill_tools.envelopes import Listener, Session, Slot, skill_disabled_event
+
+SDK = DefaultSerializer()
+
+
+def assert_same(expected: Any, actual: Any, path: str = "$") -> None:
+    """Same classes, same attribute values, all the way down (timestamps: same instant)."""
+    if isinstance(expected, datetime.datetime):
+        assert isinstance(actual, datetime.datetime), path
+        assert expected == actual, path
+        assert expected.utcoffset() == actual.utcoffset(), path
+        return
+    assert type(expected) is type(actual), f"{path}: {type(expected)} vs {type(actual)}"
+    if isinstance(expected, dict):
+        assert expected.keys() == actual.keys(), path
+        for key in expected:
+            assert_same(expected[key], actual[key], f"{path}.{key}")
+    elif isinstance(expected, list):
+        assert len(expected) == len(actual), path
+        for index, (left, right) in enumerate(zip(expected, actual, strict=True)):
+            assert_same(left, right, f"{path}[{index}]")
+    elif hasattr(expected, "__dict__") and not isinstance(expected, enum.Enum):
+        assert_same(vars(expected), vars(actual), path)
+    else:
+        assert expected == actual, f"{path}: {expected!r} != {actual!r}"
+
+
+def realistic_events() -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    for device in ("speaker", "show"):
+        listener = Listener(device=device, access_token="Atza|" + "x" * 300)
+        session = Session(listener, attributes={"conversation": {"tour": 2, "visits": 3}})
+        events.append(session.launch())
+        benefit = {"benefit": "BenefitType"}
+        events.append(
+            session.intent("BenefitIntent", {"benefit": Slot("posture", "posture")}, benefit)
+        )
+        events.append(session.intent("BenefitIntent", {"benefit": Slot("my elbow")}, benefit))
+        events.append(session.intent("BenefitIntent", {"benefit": None}, benefit))
+        events.append(session.intent("AMAZON.NextIntent"))
+        events.append(session.session_ended("ERROR", {"type": "INVALID_RESPONSE", "message": "m"}))
+        events.append(skill_disabled_event(listener))
+    return events
+
+
+@pytest.mark.parametrize("event", realistic_events(), ids=lambda e: e["request"]["type"])
+def test_reads_real_envelopes_exactly_as_the_sdk_does(event: dict[str, Any]) -> None:
+    expected = SDK.deserialize(json.dumps(event), RequestEnvelope)
+    fast = FastSerializer()
+    assert_same(expected, fast.read_request_envelope(event))
+    assert_same(expected, fast.deserialize(json.dumps(event), RequestEnvelope))
+    assert fast.serialize(expected) == SDK.serialize(expected)
+
+
+def test_real_envelopes_never_need_the_slow_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("fell back to DefaultSerializer.deserialize")
+
+    fast = FastSerializer()
+    monkeypatch.setattr(DefaultSerializer, "deserialize", refuse)
+    for event in realistic_events():
+        assert fast.read_request_envelope(event).request is not None
+
+
+def test_reading_does_not_share_or_change_the_event() -> None:
+    event = realistic_events()[0]
+    before = copy.deepcopy(event)
+    envelope = FastSerializer().read_request_envelope(event)
+    assert envelope.session is not None
+    attributes: Any = envelope.session.attributes
+    attributes["conversation"]["tour"] = 99
+    assert event == before
+
+
+def test_unknown_fields_and_coercions_match_the_sdk() -> None:
+    event = realistic_events()[8]  # a show device: Viewport present
+    event["request"]["fieldFromTheFuture"] = {"nested": [1, 2.5, None]}
+    event["context"]["Viewport"]["dpi"] = 160.0  # a float where the model says int
+    event["session"]["new"] = 0  # an int where the model says bool
+    expected = SDK.deserialize(json.dumps(event), RequestEnvelope)
+    assert_same(expected, FastSerializer().read_request_envelope(event))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda e: e["request"].update(type="NoSuchRequestType"),
+        lambda e: e["request"].update(timestamp="yesterday at noon"),
+        lambda e: e["request"].update(timestamp="2024-02-30T10:00:00Z"),
+        lambda e: e["request"].update(dialogState="HALF_DONE"),
+        lambda e: e.update(session="not an object"),
+        lambda e: e["session"].update(attributes={"k": {1, 2}}),
+        lambda e: e["request"].pop("type"),
+    ],
+)
+def test_odd_input_is_judged_by_the_sdk_as_before(change: Any) -> None:
+    event = realistic_events()[1]
+    change(event)
+    try:
+        expected: Any = SDK.deserialize(json.dumps(event), RequestEnvelope)
+    except Exception as error:
+        expected = type(error)
+    try:
+        actual: Any = FastSerializer().read_request_envelope(event)
+    except Exception as error:
+        actual = type(error)
+    if isinstance(expected, type):
+        assert actual is expected
+    else:
+        assert_same(expected, actual)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    where=st.sampled_from(["request", "session", "context", "intent", "slot"]),
+    key=st.sampled_from(["type", "name", "value", "new", "attributes", "slots", "locale", "x"]),
+    value=json_values,
+)
+def test_any_one_changed_value_reads_as_the_sdk_reads_it(where: str, key: str, value: Any) -> None:
+    event = realistic_events()[1]
+    target = {
+        "request": event["request"],
+        "session": event["session"],
+        "context": event["context"],
+        "intent": event["request"]["intent"],
+        "slot": event["request"]["intent"]["slots"]["benefit"],
+    }[where]
+    target[key] = value
+    try:
+        expected: Any = SDK.deserialize(json.dumps(event), RequestEnvelope)
+    except Exception as error:
+        expected = type(error)
+    try:
+        actual: Any = FastSerializer().read_request_envelope(event)
+    except Exception as error:
+        actual = type(error)
+    if isinstance(expected, type):
+        assert actual is expected
+    else:
+        assert_same(expected, actual)
+
+
+def test_skill_responses_serialize_exactly_as_the_sdk_does() -> None:
+    skill = build_skill(None)
+    assert isinstance(skill.serializer, FastSerializer)
+    for event in realistic_events():
+        envelope = skill.serializer.read_request_envelope(event)
+        response = skill.invoke(request_envelope=envelope, context=None)
+        assert skill.serializer.serialize(response) == SDK.serialize(response)
+        assert isinstance(
+            envelope.request, type(SDK.deserialize(json.dumps(event), RequestEnvelope).request)
+        )
+
+
+def test_intent_request_is_the_concrete_class() -> None:
+    envelope = FastSerializer().read_request_envelope(realistic_events()[1])
+    assert isinstance(envelope.request, IntentRequest)
