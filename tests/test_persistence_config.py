@@ -1,0 +1,147 @@
+"""Choosing the store from configuration, and what each choice costs a process at import."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from massage_guide import persistence
+from massage_guide.stores.dynamodb_store import DynamoDBStore
+from massage_guide.stores.sqlite_store import SQLiteStore
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_memory_off_means_no_store() -> None:
+    assert persistence.adapter_from_environment({"MEMORY": "off"}) is None
+    assert persistence.adapter_from_environment({"MEMORY": "off", "DYNAMODB_TABLE": "t"}) is None
+
+
+def test_local_runs_use_sqlite_under_the_repo_by_default(caplog: pytest.LogCaptureFixture) -> None:
+    store = persistence.adapter_from_environment({})
+    assert isinstance(store, SQLiteStore)
+    assert store.path == REPO / ".data" / "listeners.sqlite3"
+    assert store.ttl_seconds == 180 * 86_400
+    assert "development key" in caplog.text
+
+
+def test_sqlite_path_and_ttl_are_configurable(tmp_path: Path) -> None:
+    env = {"SQLITE_PATH": str(tmp_path / "x.db"), "USER_ID_HASH_KEY": "k", "MEMORY_TTL_DAYS": "30"}
+    store = persistence.adapter_from_environment(env)
+    assert isinstance(store, SQLiteStore)
+    assert (store.path, store.ttl_seconds) == (tmp_path / "x.db", 30 * 86_400)
+
+
+@pytest.mark.parametrize("bad", ["0", "-3", "soon", "99999"])
+def test_a_nonsense_ttl_falls_back_to_180_days(bad: str, tmp_path: Path) -> None:
+    env = {"SQLITE_PATH": str(tmp_path / "x.db"), "USER_ID_HASH_KEY": "k", "MEMORY_TTL_DAYS": bad}
+    store = persistence.adapter_from_environment(env)
+    assert isinstance(store, SQLiteStore) and store.ttl_seconds == 180 * 86_400
+
+
+def test_on_lambda_without_a_table_the_skill_runs_without_memory(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    assert persistence.adapter_from_environment({"AWS_LAMBDA_FUNCTION_NAME": "f"}) is None
+    assert "running without memory" in caplog.text
+
+
+def test_on_lambda_a_missing_hash_key_is_refused_not_defaulted(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    env = {"AWS_LAMBDA_FUNCTION_NAME": "f", "DYNAMODB_TABLE": "t"}
+    assert persistence.adapter_from_environment(env) is None
+    assert "USER_ID_HASH_KEY" in caplog.text
+
+
+def test_a_table_selects_dynamodb_without_touching_botocore() -> None:
+    env = {
+        "DYNAMODB_TABLE": "listeners",
+        "USER_ID_HASH_KEY": "k",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "DYNAMODB_ENDPOINT": "http://127.0.0.1:9",
+        "DYNAMODB_CREATE_TABLE": "1",
+    }
+    store = persistence.adapter_from_environment(env)
+    assert isinstance(store, DynamoDBStore)
+    assert (store.table, store.region, store.endpoint_url) == (
+        "listeners",
+        "eu-west-1",
+        "http://127.0.0.1:9",
+    )
+    assert store.create_table and store.dummy_credentials
+    assert store._client is None  # built by the first call, not here
+    aws = persistence.adapter_from_environment(
+        {"DYNAMODB_TABLE": "t", "USER_ID_HASH_KEY": "k", "AWS_LAMBDA_FUNCTION_NAME": "f"}
+    )
+    assert isinstance(aws, DynamoDBStore)
+    assert aws.region == "us-east-1" and not aws.create_table and not aws.dummy_credentials
+    assert aws.endpoint_url is None
+
+
+# A fresh interpreter: import the Lambda entry point, answer requests, report what got imported.
+CHILD = r"""
+import json, sys
+sys.path[:0] = ["lambda", "."]
+import lambda_function
+from skill_tools.envelopes import Session
+HEAVY = ("boto3", "botocore", "ask_sdk_dynamodb")
+after_import = sorted(m for m in sys.modules if m.split(".")[0] in HEAVY)
+session = Session()
+answers = [lambda_function.lambda_handler(session.launch(), None)]
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in HEAVY)
+json.dump({"after_import": after_import, "after_request": heavy, "answers": answers}, sys.stdout)
+"""
+
+
+def run_child(extra_env: dict[str, str]) -> dict[str, object]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DYNAMODB_", "AWS_"))}
+    env.update(extra_env)
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report: dict[str, object] = json.loads(proc.stdout)
+    return report
+
+
+def test_without_dynamodb_neither_boto3_nor_botocore_is_ever_imported(tmp_path: Path) -> None:
+    report = run_child({"SQLITE_PATH": str(tmp_path / "l.sqlite3"), "USER_ID_HASH_KEY": "k"})
+    assert report["after_request"] == []
+    answers = report["answers"]
+    assert isinstance(answers, list) and len(answers) == 1
+    answer = answers[0]
+    assert "Welcome to Back Massage Guide" in answer["response"]["outputSpeech"]["ssml"]
+    assert (tmp_path / "l.sqlite3").exists()
+
+
+def test_with_dynamodb_botocore_waits_for_the_first_request() -> None:
+    # A closed port: the request fails fast and is answered without memory.
+    report = run_child(
+        {
+            "DYNAMODB_TABLE": "listeners",
+            "DYNAMODB_ENDPOINT": "http://127.0.0.1:9",
+            "USER_ID_HASH_KEY": "k",
+        }
+    )
+    assert report["after_import"] == []
+    heavy = report["after_request"]
+    assert isinstance(heavy, list) and "botocore" in heavy
+    assert not any(m.split(".")[0] in ("boto3", "ask_sdk_dynamodb") for m in heavy)
+    answers = report["answers"]
+    assert isinstance(answers, list) and len(answers) == 1
+    answer = answers[0]
+    assert "Welcome to Back Massage Guide" in answer["response"]["outputSpeech"]["ssml"]
