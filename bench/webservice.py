@@ -228,7 +228,7 @@ def render(results: dict[str, Result], settings: dict[str, Any], log_tracebacks:
         "TRUST_STORE, chain via the loopback-only CERT_CHAIN_DIR hook, cached after the first "
         "request)",
         f"- load: {settings['clients']} closed-loop client processes (http.client) on "
-        f"127.0.0.1, {settings['rounds']} alternating rounds of {settings['round_seconds']:g} s "
+        f"127.0.0.1, {settings['rounds']} rotating rounds of {settings['round_seconds']:g} s "
         f"per service ({settings['rounds'] * settings['round_seconds']:g} s each in total), "
         "the load generator sharing the same cores",
         "- requests: a pool of freshly signed real envelopes (LaunchRequest, "
@@ -310,8 +310,11 @@ def main(argv: list[str] | None = None) -> int:
         with services(env, tmp, args.gunicorn_arg) as ports:
             for port in ports.values():  # warm up: first chain fetch, imports, caches
                 run_round(port, signer, args.clients, 1.0)
+            order = list(ports.items())
             for round_number in range(args.rounds):
-                for name, port in ports.items():
+                # Rotate who goes first, so no service always follows the same neighbour.
+                shift = round_number % len(order)
+                for name, port in order[shift:] + order[:shift]:
                     samples = run_round(port, signer, args.clients, args.round_seconds)
                     for sample in samples:
                         results[name].add(sample)

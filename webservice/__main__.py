@@ -10,7 +10,7 @@ import sys
 
 from werkzeug.serving import run_simple
 
-from webservice.app import LOUD_WARNING, create_app
+from webservice.app import create_app
 from webservice.settings import ConfigError, Settings
 
 
@@ -21,8 +21,6 @@ def main() -> int:
     except ConfigError as error:
         print(f"webservice: {error}", file=sys.stderr)
         return 2
-    if not settings.verify_signature:
-        print(LOUD_WARNING, file=sys.stderr)
     print(f"webservice: serving the skill at http://{settings.bind}/", file=sys.stderr, flush=True)
     run_simple(settings.host, settings.port, app, threaded=True, use_reloader=False)
     return 0

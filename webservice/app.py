@@ -130,7 +130,12 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
     app.config[VERIFY_SIGNATURE_APP_CONFIG] = False  # replaced by the gate (see module doc)
     app.config[VERIFY_TIMESTAMP_APP_CONFIG] = False
+    tagged = skill.custom_user_agent
     adapter = SkillAdapter(skill=skill, skill_id=settings.skill_id or "unverified-local", app=app)
+    if tagged and "flask-ask-sdk" in tagged:
+        # The adapter appends its name to the shared skill's user agent on every app built
+        # around it; with the process-wide skill (tests build many apps) tag it only once.
+        skill.custom_user_agent = tagged
     app.extensions[EXTENSION] = {"settings": settings, "gate": gate, "adapter": adapter}
 
     if settings.loopback_only:

@@ -261,3 +261,16 @@ def test_flask_ask_sdk_imports_here_with_its_default_verifier_failing_closed(
     if compat.CERTVALIDATOR_PLACEHOLDER:
         with pytest.raises(VerificationException):
             RequestVerifier()._validate_cert_chain(pki.chain_pem)
+
+
+def test_building_many_apps_does_not_grow_the_shared_skills_user_agent(
+    make_app: AppFactory,
+) -> None:
+    from massage_guide.skill_builder import get_skill
+
+    make_app()
+    before = get_skill().custom_user_agent
+    for _ in range(3):
+        make_app()
+    assert get_skill().custom_user_agent == before
+    assert before is not None and before.count("flask-ask-sdk") == 1
