@@ -182,3 +182,14 @@ def test_skill_responses_serialize_exactly_as_the_sdk_does() -> None:
 def test_intent_request_is_the_concrete_class() -> None:
     envelope = FastSerializer().read_request_envelope(realistic_events()[1])
     assert isinstance(envelope.request, IntentRequest)
+
+
+def test_plain_values_serialize_as_the_sdk_does() -> None:
+    from decimal import Decimal
+
+    value = {
+        "n": [Decimal("3"), Decimal("1.5"), (1, "a")],
+        "when": datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
+        "none": None,
+    }
+    assert FastSerializer().serialize(value) == SDK.serialize(value)

@@ -23,7 +23,6 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
 from enum import Enum
 from typing import Any, Final
 
@@ -303,7 +302,8 @@ class FastSerializer(DefaultSerializer):
             return obj.isoformat()
         if isinstance(obj, Enum):
             return obj.value
-        if isinstance(obj, Decimal):
+        decimal = sys.modules.get("decimal")  # a Decimal exists only if decimal was imported
+        if decimal is not None and isinstance(obj, decimal.Decimal):
             return int(obj) if obj % 1 == 0 else float(obj)
         if isinstance(obj, dict):
             return {key: self.serialize(value) for key, value in obj.items()}

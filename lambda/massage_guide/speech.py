@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from typing import Final
-from xml.sax.saxutils import escape
 
 MAX_SSML_CHARS: Final = 8000
 SHORT_PAUSE_MS: Final = 400
@@ -21,6 +20,15 @@ PACES: Final = {"normal": None, "slow": "slow"}
 
 _SPACES = re.compile(r"\s+")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape(text: str) -> str:
+    """Escape &, < and > for SSML, as xml.sax.saxutils.escape does.
+
+    Written out because importing xml.sax.saxutils pulls in urllib.request,
+    http.client, email and ssl: about 12 ms of every cold start, for three replaces.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class Speech:
