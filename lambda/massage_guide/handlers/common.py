@@ -16,7 +16,7 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_model.ui import SimpleCard, SsmlOutputSpeech
 from ask_sdk_model.ui.reprompt import Reprompt
 
-from massage_guide.content import Content, content_for
+from massage_guide.content import Benefit, Content, content_for
 from massage_guide.speech import Speech, wrap
 from massage_guide.state import STATE_KEY, ConversationState, Pending
 
@@ -144,3 +144,33 @@ def reply(
         builder.set_card(SimpleCard(title=title[:200], content=text[:CARD_TEXT_LIMIT]))
     save_state(handler_input)
     return builder.response
+
+
+def benefit_text(benefit: Benefit, length: str) -> str:
+    """The summary, or the fuller detail for listeners who asked for detailed answers."""
+    return benefit.detail if length == "detailed" else benefit.summary
+
+
+def benefit_card(benefit: Benefit) -> tuple[str, str]:
+    return benefit.title, f"{benefit.summary}\n\n{benefit.detail}"
+
+
+def next_in_tour(handler_input: HandlerInput) -> int | None:
+    """The tour position still to come, or None when no tour is under way or it has finished."""
+    tour = state(handler_input).tour
+    if tour is None or tour + 1 >= len(content(handler_input).benefits):
+        return None
+    return tour + 1
+
+
+def offer_next(handler_input: HandlerInput, speech: Speech, benefit: Benefit) -> Response:
+    """End a tour answer with "want the next one?", so a plain "yes" carries on."""
+    text = content(handler_input)
+    speech.say(text.prompt("tour_next_question"))
+    return reply(
+        handler_input,
+        speech,
+        Speech(text.prompt("tour_next_reprompt")),
+        card=benefit_card(benefit),
+        pending="tour_next",
+    )

@@ -8,7 +8,11 @@ from ask_sdk_model import Response
 from massage_guide.content import Benefit, Content
 from massage_guide.handlers.common import (
     IntentHandler,
+    benefit_card,
+    benefit_text,
     content,
+    next_in_tour,
+    offer_next,
     reply,
     slot_id,
     slot_said,
@@ -16,15 +20,6 @@ from massage_guide.handlers.common import (
 )
 from massage_guide.speech import Speech
 from massage_guide.state import ConversationState
-
-
-def benefit_text(benefit: Benefit, length: str) -> str:
-    """The summary, or the fuller detail for listeners who asked for detailed answers."""
-    return benefit.detail if length == "detailed" else benefit.summary
-
-
-def benefit_card(benefit: Benefit) -> tuple[str, str]:
-    return benefit.title, f"{benefit.summary}\n\n{benefit.detail}"
 
 
 def all_names(text: Content) -> str:
@@ -38,16 +33,8 @@ def answer_benefit(handler_input: HandlerInput, benefit: Benefit, *, detail: boo
     conversation.benefit = benefit.id
     speech = Speech(benefit.detail if detail else benefit_text(benefit, conversation.length))
     speech.pause()
-    in_tour = _tour_benefit(text, conversation) == benefit.id
-    if in_tour and conversation.tour is not None and conversation.tour + 1 < len(text.benefits):
-        speech.say(text.prompt("tour_next_question"))
-        return reply(
-            handler_input,
-            speech,
-            Speech(text.prompt("tour_next_reprompt")),
-            card=benefit_card(benefit),
-            pending="tour_next",
-        )
+    if next_in_tour(handler_input) is not None and _tour_benefit(text, conversation) == benefit.id:
+        return offer_next(handler_input, speech, benefit)
     brief = not detail and conversation.length == "brief"
     speech.say(text.prompt("benefit_follow_up" if brief else "detail_follow_up"))
     return reply(

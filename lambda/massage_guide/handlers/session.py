@@ -8,7 +8,14 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractR
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, LaunchRequest, Response, SessionEndedRequest
 
-from massage_guide.handlers.common import KEEP, IntentHandler, content, reply, state
+from massage_guide.handlers.common import (
+    KEEP,
+    IntentHandler,
+    content,
+    next_in_tour,
+    reply,
+    state,
+)
 from massage_guide.speech import Speech
 
 log = logging.getLogger(__name__)
@@ -26,8 +33,9 @@ class LaunchHandler(AbstractRequestHandler):
         returning = conversation.visits > 1
         if returning and conversation.tour is not None:
             last = text.benefits[conversation.tour]
-            if conversation.tour + 1 < len(text.benefits):
-                upcoming = text.benefits[conversation.tour + 1]
+            upcoming_index = next_in_tour(handler_input)
+            if upcoming_index is not None:
+                upcoming = text.benefits[upcoming_index]
                 prompt = text.prompt("welcome_resume", benefit=last.name, next=upcoming.name)
                 return reply(
                     handler_input,
@@ -52,12 +60,7 @@ class HelpHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
-        conversation = state(handler_input)
-        speech = Speech(text.prompt("help"))
-        if conversation.tour is not None and conversation.tour + 1 < len(text.benefits):
-            speech.say(
-                text.prompt("help_in_tour", number=conversation.tour + 1, total=len(text.benefits))
-            )
+        speech = Speech(text.prompt("help")).say(tour_reminder(handler_input))
         speech.say(text.prompt("what_next"))
         return reply(handler_input, speech, pending=KEEP)
 
@@ -121,16 +124,19 @@ class FallbackHandler(IntentHandler):
         return fallback(handler_input)
 
 
+def tour_reminder(handler_input: HandlerInput) -> str:
+    """'You're on benefit 3 of 7' while a tour is under way, else nothing."""
+    upcoming = next_in_tour(handler_input)
+    if upcoming is None:
+        return ""
+    text = content(handler_input)
+    return text.prompt("help_in_tour", number=upcoming, total=len(text.benefits))
+
+
 def fallback(handler_input: HandlerInput) -> Response:
     text = content(handler_input)
-    conversation = state(handler_input)
     speech = Speech(text.prompt("fallback"))
-    if conversation.tour is not None and conversation.tour + 1 < len(text.benefits):
-        speech.say(
-            text.prompt("help_in_tour", number=conversation.tour + 1, total=len(text.benefits))
-        )
-    else:
-        speech.say(text.prompt("fallback_reprompt"))
+    speech.say(tour_reminder(handler_input) or text.prompt("fallback_reprompt"))
     return reply(handler_input, speech, Speech(text.prompt("fallback_reprompt")), pending=KEEP)
 
 

@@ -11,36 +11,41 @@ from massage_guide.speech import Speech
 from massage_guide.state import LENGTHS, PACES, ConversationState
 
 
-class AnswerLengthHandler(IntentHandler):
+class PreferenceHandler(IntentHandler):
+    """Set a listening preference from a slot whose value ids are the allowed choices.
+
+    The slot name is also the state field and the prompt prefix: ``length``
+    answers with ``length_brief``, ``length_detailed`` or ``length_which``.
+    """
+
+    preference: str = ""
+    choices: tuple[str, ...] = ()
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        text = content(handler_input)
+        choice = slot_id(handler_input, self.preference)
+        if choice not in self.choices:
+            prompt = text.prompt(f"{self.preference}_which")
+            return reply(handler_input, Speech(prompt), Speech(prompt))
+        setattr(state(handler_input), self.preference, choice)
+        speech = Speech(text.prompt(f"{self.preference}_{choice}")).say(text.prompt("what_next"))
+        return reply(handler_input, speech)
+
+
+class AnswerLengthHandler(PreferenceHandler):
     """'Keep it short' / 'give me more detail': the default length of answers."""
 
     intents = ("AnswerLengthIntent",)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        text = content(handler_input)
-        choice = slot_id(handler_input, "length")
-        if choice not in LENGTHS:
-            prompt = text.prompt("length_which")
-            return reply(handler_input, Speech(prompt), Speech(prompt))
-        state(handler_input).length = choice
-        speech = Speech(text.prompt(f"length_{choice}")).say(text.prompt("what_next"))
-        return reply(handler_input, speech)
+    preference = "length"
+    choices = LENGTHS
 
 
-class SpeechPaceHandler(IntentHandler):
+class SpeechPaceHandler(PreferenceHandler):
     """'Speak slower' for a listener who is stretching; 'normal speed' to go back."""
 
     intents = ("SpeechPaceIntent",)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        text = content(handler_input)
-        choice = slot_id(handler_input, "pace")
-        if choice not in PACES:
-            prompt = text.prompt("pace_which")
-            return reply(handler_input, Speech(prompt), Speech(prompt))
-        state(handler_input).pace = choice
-        speech = Speech(text.prompt(f"pace_{choice}")).say(text.prompt("what_next"))
-        return reply(handler_input, speech)
+    preference = "pace"
+    choices = PACES
 
 
 class ForgetMeHandler(IntentHandler):

@@ -5,8 +5,16 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from massage_guide.handlers.common import IntentHandler, content, intent_name, reply, state
-from massage_guide.handlers.learning import benefit_card, benefit_text
+from massage_guide.handlers.common import (
+    IntentHandler,
+    benefit_card,
+    benefit_text,
+    content,
+    intent_name,
+    offer_next,
+    reply,
+    state,
+)
 from massage_guide.speech import BENEFIT_PAUSE_MS, READ_THROUGH_PAUSE_MS, Speech
 
 
@@ -25,14 +33,7 @@ def play_step(handler_input: HandlerInput, index: int, lead_in: str | None = Non
     speech.say(text.prompt("tour_position", number=index + 1, total=total, title=benefit.title))
     speech.say(benefit_text(benefit, conversation.length)).pause()
     if index + 1 < total:
-        speech.say(text.prompt("tour_next_question"))
-        return reply(
-            handler_input,
-            speech,
-            Speech(text.prompt("tour_next_reprompt")),
-            card=benefit_card(benefit),
-            pending="tour_next",
-        )
+        return offer_next(handler_input, speech, benefit)
     speech.say(text.prompt("tour_done")).pause().say(text.prompt("tour_done_follow_up"))
     return reply(
         handler_input,
