@@ -197,3 +197,16 @@ def test_the_skill_is_built_once_per_process(skill: Any) -> None:
     first = skill_builder.get_skill()
     skill(session.intent("AMAZON.HelpIntent"), None)
     assert skill_builder.get_skill() is first
+
+
+def test_a_session_end_reason_newer_than_the_sdk_still_reaches_the_handler(
+    skill: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    session = Session()
+    ask(skill, session, session.launch())
+    caplog.set_level("INFO")
+    event = session.session_ended("A_REASON_FROM_THE_FUTURE", {"type": "NEW_ERROR", "message": "m"})
+    response = skill(event, None)
+    assert response["response"] == {}
+    assert "reason=A_REASON_FROM_THE_FUTURE error=NEW_ERROR" in caplog.text
+    assert "session ended: reason=ERROR" in caplog.text  # the SessionEndedHandler ran
