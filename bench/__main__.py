@@ -17,6 +17,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-zip", action="store_true", help="skip building deployment zips")
     parser.add_argument("--quick", action="store_true", help="3 runs, 200 calls: a smoke run")
     parser.add_argument("--report", type=Path, default=coldstart.REPORT)
+    parser.add_argument(
+        "--skill-dir",
+        type=Path,
+        default=coldstart.ROOT / "lambda",
+        help="folder with lambda_function.py (e.g. a patched copy) instead of lambda/",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.runs, args.iterations, args.warm_processes = 3, 200, 1
@@ -27,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         with_dynamodb=not args.no_dynamodb,
         with_zip=not args.no_zip,
         report=args.report,
+        skill_dir=args.skill_dir.resolve(),
     )
     return 0
 

@@ -4,8 +4,8 @@ Started as a plain script (``python bench/child.py MODE CODE_DIR MODULE ATTR EVE
 so that nothing but the standard library is loaded before the handler module,
 as in a Lambda init. Modes:
 
-* ``cold``: import, answer one LaunchRequest, print one JSON line, exit. The
-  parent times spawn-to-line and reads peak RSS from ``wait4``.
+* ``cold``: import, answer one LaunchRequest, print one JSON line (the parent
+  times spawn-to-line), then a second line with the peak RSS, and exit.
 * ``warm``: import, then time many in-process calls per request kind and
   print the samples (nanoseconds) as one JSON line.
 * ``profile``: import, then profile the first LaunchRequest with cProfile and
@@ -77,19 +77,20 @@ def warm(
     warmup = max(20, iterations // 10)
     result: dict[str, Any] = {}
     speeches: dict[str, str | None] = {}
-    for kind in ("launch", "benefit"):
-        raws = [json.dumps(event) for event in events[kind]]
+    raws = [json.dumps(event) for event in events["launch"]]
+    speeches["launch"] = _speech_of(handler(json.loads(raws[0]), None))
+    result["launch"] = _timed(handler, raws, iterations, warmup)
+    # Later turns carry the session attributes this very skill returned on the turn before,
+    # as Alexa does: the benefit question follows a launch, "next" follows "start the tour".
+    for kind, before in (("benefit", events["launch"][0]), ("next", events["start_tour"])):
+        answer = handler(json.loads(json.dumps(before)), None)
+        attributes = answer.get("sessionAttributes") or {} if isinstance(answer, dict) else {}
+        raws = []
+        for event in events[kind]:
+            event["session"]["attributes"] = attributes
+            raws.append(json.dumps(event))
         speeches[kind] = _speech_of(handler(json.loads(raws[0]), None))
         result[kind] = _timed(handler, raws, iterations, warmup)
-    # "Next" continues a tour this very skill started: carry its own session attributes over.
-    tour = handler(events["start_tour"], None)
-    attributes = tour.get("sessionAttributes") or {} if isinstance(tour, dict) else {}
-    raws = []
-    for event in events["next"]:
-        event["session"]["attributes"] = attributes
-        raws.append(json.dumps(event))
-    speeches["next"] = _speech_of(handler(json.loads(raws[0]), None))
-    result["next"] = _timed(handler, raws, iterations, warmup)
     result["speech"] = speeches
     return result
 
@@ -118,12 +119,26 @@ def _short(filename: str) -> str:
     return filename
 
 
+def _peak_rss_kib() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
 def main(argv: list[str]) -> int:
     mode, code_dir, module, attr, events_path, *rest = argv
     with open(events_path, encoding="utf-8") as stream:
         events = json.load(stream)
     if mode == "cold":
         out: Any = cold(code_dir, module, attr, events)
+        sys.stdout.write(json.dumps(out) + "\n")
+        sys.stdout.flush()  # the parent stops its clock here
+        # Peak RSS of this address space (VmHWM); getrusage would report the parent's peak
+        # too, since Linux carries ru_maxrss across fork and exec.
+        sys.stdout.write(json.dumps({"hwm_kib": _peak_rss_kib()}) + "\n")
+        return 0
     elif mode == "warm":
         out = warm(code_dir, module, attr, events, int(rest[0]))
     elif mode == "profile":

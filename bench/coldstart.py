@@ -82,8 +82,12 @@ class Measurements:
     zip_note: str = ""
 
 
-def variants(endpoint: str | None) -> list[Variant]:
-    """The variants to run; the persistence ones only when DynamoDB Local is up."""
+def variants(endpoint: str | None, skill_dir: Path = ROOT / "lambda") -> list[Variant]:
+    """The variants to run; the persistence ones only when DynamoDB Local is up.
+
+    ``skill_dir`` is the folder holding lambda_function.py: lambda/ normally, or a
+    patched copy when trying out a change before it lands.
+    """
     baselines = BENCH / "baselines"
     found: list[Variant] = [
         Variant("b1", "Baseline 1: hello-world pattern", baselines, "hello_world"),
@@ -103,13 +107,13 @@ def variants(endpoint: str | None) -> list[Variant]:
                 needs_dynamodb=True,
             )
         )
-    found.append(Variant("skill", "This skill, no table", ROOT / "lambda", "lambda_function"))
+    found.append(Variant("skill", "This skill, no table", skill_dir, "lambda_function"))
     if endpoint:
         found.append(
             Variant(
                 "skill_ddb",
                 "This skill, DynamoDB",
-                ROOT / "lambda",
+                skill_dir,
                 "lambda_function",
                 {
                     "DYNAMODB_TABLE": SKILL_TABLE,
@@ -189,7 +193,12 @@ def run_cold(variant: Variant, events: Path) -> tuple[float, int, dict[str, Any]
     env = child_env(variant)
     started = time.perf_counter()
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=WORK
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=WORK,
+        bufsize=0,  # unbuffered: readline takes only the first line, communicate gets the rest
     )
     if process.stdout is None:  # pragma: no cover - PIPE always gives a stream
         raise RuntimeError("no stdout pipe")
@@ -198,13 +207,12 @@ def run_cold(variant: Variant, events: Path) -> tuple[float, int, dict[str, Any]
         ready = selector.select(timeout=CHILD_TIMEOUT)
         line = process.stdout.readline() if ready else b""
     elapsed_ms = (time.perf_counter() - started) * 1000
-    # Reap it ourselves: wait4 gives this child's own peak RSS.
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
-    process.stdout.close()
-    if process.stderr:
-        process.stderr.close()
+    try:
+        rest, errors = process.communicate(timeout=CHILD_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        rest, errors = process.communicate()
+    stderr = errors.decode(errors="replace")
     if process.returncode != 0 or not line:
         raise RuntimeError(
             f"{variant.key} cold run failed ({process.returncode}): {stderr[-2000:]}"
@@ -212,7 +220,8 @@ def run_cold(variant: Variant, events: Path) -> tuple[float, int, dict[str, Any]
     report = json.loads(line)
     if not report.get("speech"):
         raise RuntimeError(f"{variant.key} answered the launch without speech: {report}")
-    return elapsed_ms, usage.ru_maxrss, report
+    peak = json.loads(rest.decode().strip().splitlines()[-1])["hwm_kib"]
+    return elapsed_ms, int(peak), report
 
 
 def run_child(variant: Variant, mode: str, events: Path, *extra: str) -> Any:
@@ -515,10 +524,13 @@ def write_report(
         ".pyc. The child's own split (import / first request) is in the table too.",
         "- **Warm latency** is the handler call alone (Lambda's own JSON decoding of the event "
         "and encoding of the result are outside, the same for all), on a fresh event dict "
-        "each call, after a warm-up. 'next' carries the session attributes each skill itself "
-        "returned when its tour started. With persistence the launch includes a DynamoDB "
+        "each call, after a warm-up. The benefit question and 'next' carry the session "
+        "attributes each skill itself returned on the turn before (the launch; 'start the "
+        "tour'), as Alexa does. With persistence the launch includes a DynamoDB "
         "Local round trip on loopback.",
-        "- **Peak RSS** is `ru_maxrss` of each cold child from `wait4`, maximum over runs.",
+        "- **Peak RSS** is each cold child's `VmHWM` (peak resident set of its own address space; "
+        "`ru_maxrss` would include the parent's, as Linux carries it across fork and exec), "
+        "read right after it answered, maximum over runs.",
         "- **Zip**: the skill's zip is `skill_tools.package.build_lambda_zip`; the baselines' "
         "are built by the same function from their module plus the same pinned runtime "
         "requirements (baseline 2 adds the pure-Python `ask_sdk_dynamodb` package; boto3 is "
@@ -596,7 +608,7 @@ def dynamodb(enabled: bool, notes: list[str]) -> Iterator[dynamodb_local.DynamoD
         local.stop()
 
 
-def run(  # noqa: PLR0912 - one linear script of measuring steps
+def run(  # noqa: PLR0912, PLR0915 - one linear script of measuring steps
     *,
     runs: int = 15,
     iterations: int = 1000,
@@ -605,6 +617,7 @@ def run(  # noqa: PLR0912 - one linear script of measuring steps
     with_zip: bool = True,
     report: Path = REPORT,
     top: int = 12,
+    skill_dir: Path = ROOT / "lambda",
     log: Callable[[str], None] = print,
 ) -> dict[str, Measurements]:
     """Measure every variant and write the report; returns the raw measurements."""
@@ -617,7 +630,9 @@ def run(  # noqa: PLR0912 - one linear script of measuring steps
         if local:
             local.create_table(SAMPLE_TABLE, "id")
             local.create_table(SKILL_TABLE, "id")
-        chosen = variants(endpoint)
+        chosen = variants(endpoint, skill_dir)
+        if skill_dir != ROOT / "lambda":
+            notes.append(f"The skill was run from {skill_dir}, not lambda/.")
         measured = {variant.key: Measurements() for variant in chosen}
         log("warming bytecode caches and creating the listener's records ...")
         for variant in chosen:
