@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import platform
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -70,6 +71,7 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     seconds: float = 0.0
+    round_rps: list[float] = field(default_factory=list)
 
     def add(self, sample: Sample) -> None:
         self.latencies.extend(sample.latencies)
@@ -82,6 +84,11 @@ class Result:
     @property
     def rps(self) -> float:
         return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    @property
+    def median_round_rps(self) -> float:
+        """Robust to a round that another process on the machine slowed down."""
+        return statistics.median(self.round_rps) if self.round_rps else 0.0
 
     def percentile(self, fraction: float) -> float:
         if not self.latencies:
@@ -234,28 +241,41 @@ def render(results: dict[str, Result], settings: dict[str, Any], log_tracebacks:
         "- requests: a pool of freshly signed real envelopes (LaunchRequest, "
         "WhyMassageHelpsIntent, AMAZON.HelpIntent, AMAZON.StopIntent), the same for all",
         "",
-        "| service | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| service | requests | req/s | median round req/s | p50 ms | p90 ms | p99 ms "
+        "| max ms | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for result in results.values():
         lines.append(
             f"| {result.name} | {result.requests} | {result.rps:.0f} | "
+            f"{result.median_round_rps:.0f} | "
             f"{result.percentile(0.50):.2f} | {result.percentile(0.90):.2f} | "
             f"{result.percentile(0.99):.2f} | {max(result.latencies, default=0) * 1000:.2f} | "
             f"{result.errors} |"
         )
 
     def verdicts(result: Result) -> list[str]:
-        ratio = result.rps / baseline.rps if baseline.rps else 0.0
+        base = baseline.median_round_rps
+        ratio = result.median_round_rps / base if base else 0.0
         p99 = result.percentile(0.99)
         checks = [
-            ("throughput at least the hello-world's", ratio >= 1.0, f"{ratio:.0%} of it"),
+            ("throughput at least the hello-world's", ratio >= 1.0, f"{ratio:.0%} of its median"),
             ("p99 under 5 ms", p99 < 5.0, f"{p99:.2f} ms"),
             ("zero errors", result.errors == 0, f"{result.errors}"),
         ]
         return [f"  - {goal}: {'met' if met else 'NOT met'} ({fig})" for goal, met, fig in checks]
 
-    lines += ["", "Goals:", "", f"- {skill.name}:", *verdicts(skill)]
+    lines += [
+        "",
+        "The machine is shared (other work may run during a round), so throughput is "
+        "compared on the median of the per-round rates, which one disturbed round cannot "
+        "move; the all-rounds rate and the latency percentiles include every round.",
+        "",
+        "Goals:",
+        "",
+        f"- {skill.name}:",
+        *verdicts(skill),
+    ]
     lines += [f"- {sqlite.name}:", *verdicts(sqlite)]
     lines += [
         "",
@@ -267,8 +287,8 @@ def render(results: dict[str, Result], settings: dict[str, Any], log_tracebacks:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=6)
-    parser.add_argument("--round-seconds", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--round-seconds", type=float, default=3.0)
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--workers", type=int, default=None, help="WEB_CONCURRENCY for gunicorn")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
@@ -318,7 +338,10 @@ def main(argv: list[str] | None = None) -> int:
                     samples = run_round(port, signer, args.clients, args.round_seconds)
                     for sample in samples:
                         results[name].add(sample)
-                    results[name].seconds += max(s.elapsed for s in samples)
+                    elapsed = max(s.elapsed for s in samples)
+                    results[name].seconds += elapsed
+                    done = sum(len(s.latencies) for s in samples)
+                    results[name].round_rps.append(done / elapsed if elapsed else 0.0)
                     print(
                         f"round {round_number + 1}/{args.rounds} {name}: "
                         f"{sum(len(s.latencies) for s in samples)} ok, "
