@@ -36,7 +36,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from skill_tools.envelopes import DEFAULT_SKILL_ID, Listener, Session  # noqa: E402
-from webservice.testpki import AlexaSigner, TestPKI  # noqa: E402
+from skill_tools.testpki import AlexaSigner, TestPKI  # noqa: E402
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 CONFIG = "webservice/gunicorn.conf.py"

@@ -13,10 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from skill_tools.envelopes import DEFAULT_SKILL_ID, Listener, Session
+from skill_tools.testpki import AlexaSigner, TestPKI
 from webservice.app import create_app
 from webservice.hello import hello_skill
 from webservice.settings import Settings
-from webservice.testpki import AlexaSigner, TestPKI
 from webservice.verify import utc_now
 
 SKILL_ID = DEFAULT_SKILL_ID

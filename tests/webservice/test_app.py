@@ -11,11 +11,11 @@ import pytest
 from flask.testing import FlaskClient
 
 from skill_tools.envelopes import Listener, Session, skill_disabled_event, timestamp
+from skill_tools.testpki import AlexaSigner, TestPKI
 from tests.support import assert_valid_response
 from tests.webservice.conftest import OTHER_SKILL_ID, SKILL_ID, AppFactory
 from webservice import compat
 from webservice.hello import HELLO
-from webservice.testpki import AlexaSigner, TestPKI
 
 
 def _post(client: FlaskClient, body: bytes, headers: dict[str, str]) -> Any:

@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 
 from skill_tools.envelopes import Listener, Session
+from skill_tools.testpki import AlexaSigner, TestPKI
 from tests.support import assert_valid_response
 from tests.webservice.conftest import SKILL_ID
-from webservice.testpki import AlexaSigner, TestPKI
 
 pytestmark = pytest.mark.slow
 

@@ -10,8 +10,8 @@ import pytest
 from cryptography.x509.verification import Store
 
 from skill_tools.envelopes import Listener, Session, skill_disabled_event, timestamp
+from skill_tools.testpki import CHAIN_URL_PREFIX, AlexaSigner, Authority, TestPKI, pem
 from tests.webservice.conftest import OTHER_SKILL_ID, SKILL_ID, CountingFetcher
-from webservice.testpki import CHAIN_URL_PREFIX, AlexaSigner, Authority, TestPKI, pem
 from webservice.verify import (
     DirectoryFetcher,
     RefusedError,
