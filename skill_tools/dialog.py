@@ -44,6 +44,7 @@ REPO = Path(__file__).resolve().parents[1]
 Handler = Callable[[JSON, Any], JSON]
 QUIT_WORDS = frozenset({"quit", "exit", ".quit", ".exit"})
 ALEXA_TIMEOUT_MS = 8000  # how long Alexa waits for a skill's answer
+LOCAL_LISTENER_ID = "amzn1.ask.account.LOCAL-DIALOG-LISTENER"
 
 
 def model_path_for(locale: str) -> Path:
@@ -487,7 +488,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", choices=["speaker", "show"], default="speaker")
     parser.add_argument("--locale", default=None, help="locale of the requests (en-US)")
     parser.add_argument("--model", metavar="FILE", help="interaction model to resolve with")
-    parser.add_argument("--user-id", help="Alexa user id to keep for every session")
+    parser.add_argument(
+        "--user-id",
+        default=LOCAL_LISTENER_ID,
+        help="Alexa user id for every session (default: the same local listener each run, "
+        "so the skill welcomes you back)",
+    )
     parser.add_argument("--skill-id", help="skill id sent as the application id")
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="show each resolved intent and slot"

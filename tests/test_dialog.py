@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,17 @@ def test_interactive_session_through_a_real_process() -> None:
     # quitting mid-session sends the SessionEndedRequest the service would send
     assert help_turn[-1] == "  [session closed: USER_INITIATED]"
     assert "<" not in result.stdout and "&amp;" not in result.stdout
+
+
+def test_the_next_run_welcomes_the_same_listener_back_where_they_stopped() -> None:
+    listener = f"--user-id=amzn1.ask.account.TEST-{uuid.uuid4().hex}"
+    first = run_cli(listener, stdin="open back massage guide\nstart the tour\nnext\nstop\n")
+    assert first.returncode == 0, first.stderr
+    second = run_cli(listener, stdin="open back massage guide\nyes\n")
+    assert second.returncode == 0, second.stderr
+    lines = second.stdout.splitlines()
+    assert any("Welcome back. Last time we got to pain relief" in line for line in lines)
+    assert any("Benefit 3 of 7" in line for line in after(lines, "yes"))
 
 
 def test_first_plain_utterance_is_a_one_shot_and_ctrl_d_closes_the_session() -> None:
