@@ -100,16 +100,28 @@ def profile(code_dir: str, module: str, attr: str, events: dict[str, Any], top: 
     import pstats
 
     handler = _load(code_dir, module, attr)
+    before = set(sys.modules)
     profiler = cProfile.Profile()
     profiler.enable()
     handler(events["launch"][0], None)
     profiler.disable()
+    imported = sorted(set(sys.modules) - before)
+    packages: dict[str, int] = {}
+    for module_name in imported:
+        prefix = ".".join(module_name.split(".")[:4])
+        packages[prefix] = packages.get(prefix, 0) + 1
     stats = pstats.Stats(profiler)
     rows = []
     for (filename, line, name), (_cc, calls, _tt, cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
         rows.append((cumulative * 1000, calls, f"{_short(filename)}:{line}({name})"))
     rows.sort(reverse=True)
-    return {"total_ms": stats.total_tt * 1000, "rows": rows[:top]}  # type: ignore[attr-defined]
+    busiest = sorted(packages.items(), key=lambda item: item[1], reverse=True)[:6]
+    return {
+        "total_ms": getattr(stats, "total_tt", 0.0) * 1000,
+        "rows": rows[:top],
+        "imported": len(imported),
+        "packages": busiest,
+    }
 
 
 def _short(filename: str) -> str:

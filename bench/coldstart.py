@@ -570,7 +570,11 @@ def where_sections(where: dict[str, Any]) -> list[str]:
             "",
             f"### This skill, {label}: first LaunchRequest after import (cProfile, one run)",
             "",
-            f"Profiled total {info['profile']['total_ms']:.1f} ms (profiling inflates it).",
+            f"Profiled total {info['profile']['total_ms']:.1f} ms (profiling inflates it). "
+            f"The first request imports {info['profile'].get('imported', 0)} more modules, "
+            "mostly model classes for the parts of the envelope that are present: "
+            + ", ".join(f"`{name}` {count}" for name, count in info["profile"].get("packages", []))
+            + ".",
             "",
             "| cumulative ms | calls | function |",
             "|---|---|---|",
@@ -668,6 +672,15 @@ def run(  # noqa: PLR0912, PLR0915 - one linear script of measuring steps
                 "groups": own_import_totals(rows),
                 "profile": run_child(variant, "profile", cold_events, str(top)),
             }
+    groups = where.get("skill_ddb", {}).get("groups", {})
+    if "botocore" in groups:
+        aws = sum(groups.get(name, 0.0) for name in ("botocore", "urllib3", "jmespath"))
+        notes.append(
+            "With DynamoDB the skill's first request imports botocore and builds its client: "
+            f"{aws:.0f} ms of import self time in botocore, urllib3 and jmespath alone (see "
+            "the importtime table above), before its model files are loaded. That is what "
+            "separates the persistence variant from the no-table one."
+        )
     if with_zip:
         log("building deployment zips")
         try:
