@@ -30,6 +30,7 @@ from massage_guide.memory import MARKER_KEY
 from massage_guide.skill_builder import build_skill
 from massage_guide.state import STATE_KEY
 from massage_guide.stores.base import ListenerStore
+from massage_guide.stores.dynamodb_http import DynamoDBHttpClient
 from massage_guide.stores.dynamodb_store import DynamoDBStore
 from massage_guide.stores.sqlite_store import SQLiteStore
 from skill_tools.envelopes import Listener, Session, Slot, skill_disabled_event
@@ -463,11 +464,12 @@ def test_no_log_line_names_the_listener(
 # --- DynamoDB faults -------------------------------------------------------------------------
 
 
-def faulty_store(endpoint: str, **extra: str) -> DynamoDBStore:
+def faulty_store(endpoint: str, *, transport: str = "auto", **extra: str) -> DynamoDBStore:
     env = dynamodb_env(endpoint, **extra)
     env["DYNAMODB_CREATE_TABLE"] = "0"
     store = store_from(env)
     assert isinstance(store, DynamoDBStore)
+    store.transport = transport
     # Build the client now: the timed turns measure the network bounds, not the import.
     assert store.client is not None
     return store
@@ -610,7 +612,8 @@ def test_throttling_and_access_denied_leave_the_skill_answering(
     from botocore.stub import ANY, Stubber
 
     caplog.set_level(logging.WARNING, logger="massage_guide")
-    store = faulty_store(f"http://127.0.0.1:{free_port()}")
+    # botocore's Stubber fakes the errors, so this store uses the botocore transport.
+    store = faulty_store(f"http://127.0.0.1:{free_port()}", transport="botocore")
     skill = Skill(store)
     listener = Listener()
     key = {"id": {"S": hashed(listener.user_id)}}
@@ -656,19 +659,32 @@ def test_throttling_and_access_denied_leave_the_skill_answering(
     assert sum(code in w for w in warnings) == 3, warnings
 
 
+@pytest.mark.parametrize("transport", ["auto", "botocore"])
 def test_dynamodb_calls_are_only_get_put_delete_and_one_get_per_session(
-    dynamodb_local: DynamoDBLocal,
+    dynamodb_local: DynamoDBLocal, transport: str
 ) -> None:
     store = store_from(dynamodb_env(dynamodb_local.endpoint))
     assert isinstance(store, DynamoDBStore)
+    store.transport = transport
     skill = Skill(store)
     listener = Listener()
     session = Session(listener)
     skill(session, session.launch())  # creates the table on first use (local only)
     seen: list[str] = []
-    store.client.meta.events.register(
-        "before-call.dynamodb.*", lambda model, **_: seen.append(model.name)
-    )
+    client = store.client
+    if transport == "botocore":
+        client.meta.events.register(
+            "before-call.dynamodb.*", lambda model, **_: seen.append(model.name)
+        )
+    else:
+        assert isinstance(client, DynamoDBHttpClient)
+        send = client._call
+
+        def recording(operation: str, params: dict[str, Any]) -> Any:
+            seen.append(operation)
+            return send(operation, params)
+
+        client._call = recording  # type: ignore[method-assign]
     skill(session, session.intent("StartTourIntent"))
     skill(session, session.intent("AMAZON.HelpIntent"))
     skill(session, session.intent("AMAZON.StopIntent"))

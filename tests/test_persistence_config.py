@@ -128,7 +128,7 @@ def test_without_dynamodb_neither_boto3_nor_botocore_is_ever_imported(tmp_path: 
     assert (tmp_path / "l.sqlite3").exists()
 
 
-def test_with_dynamodb_botocore_waits_for_the_first_request() -> None:
+def test_with_dynamodb_and_credentials_in_the_environment_no_aws_sdk_is_imported() -> None:
     # A closed port: the request fails fast and is answered without memory.
     report = run_child(
         {
@@ -137,10 +137,10 @@ def test_with_dynamodb_botocore_waits_for_the_first_request() -> None:
             "USER_ID_HASH_KEY": "k",
         }
     )
+    # Local dummy credentials (or the ones Lambda puts in the environment): the
+    # standard-library client answers, and neither boto3 nor botocore is ever loaded.
     assert report["after_import"] == []
-    heavy = report["after_request"]
-    assert isinstance(heavy, list) and "botocore" in heavy
-    assert not any(m.split(".")[0] in ("boto3", "ask_sdk_dynamodb") for m in heavy)
+    assert report["after_request"] == []
     answers = report["answers"]
     assert isinstance(answers, list) and len(answers) == 1
     answer = answers[0]

@@ -16,7 +16,6 @@ rest of the session, and a delete that failed is retried on the next turn.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -95,6 +94,8 @@ def remembered(conversation: ConversationState) -> dict[str, Any]:
 def fingerprint(fields: dict[str, Any]) -> str:
     """A short digest of remembered fields, so a session can tell whether anything changed."""
     encoded = json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+    import hashlib  # noqa: PLC0415 - loads OpenSSL; only needed once there is a store
+
     return hashlib.sha256(encoded).hexdigest()[:16]
 
 

@@ -7,11 +7,12 @@ import logging
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
-from ask_sdk_model.events.skillevents import SkillDisabledRequest
 
 from massage_guide import persistence
 
 log = logging.getLogger(__name__)
+
+SKILL_DISABLED = "AlexaSkillEvent.SkillDisabled"
 
 
 class SkillDisabledHandler(AbstractRequestHandler):
@@ -22,7 +23,10 @@ class SkillDisabledHandler(AbstractRequestHandler):
     """
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return isinstance(handler_input.request_envelope.request, SkillDisabledRequest)
+        # By type name: importing ask_sdk_model.events.skillevents costs every cold start 15
+        # modules for an event that comes once per listener, and the SDK builds it from this name.
+        request = handler_input.request_envelope.request
+        return getattr(request, "object_type", None) == SKILL_DISABLED
 
     def handle(self, handler_input: HandlerInput) -> Response:
         persistence.forget(handler_input)

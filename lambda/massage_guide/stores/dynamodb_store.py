@@ -3,10 +3,13 @@
 Why not ask-sdk-dynamodb-persistence-adapter and boto3: importing that adapter
 imports boto3 and builds a boto3 resource in a default argument, at import
 time, which costs a cold start about 150 ms before any request needs it (and
-fails without a region). This module imports only the standard library;
-botocore is imported, and its client built, by the first request that
-actually reads or writes. The item is tiny and its shape fixed, so DynamoDB's
-typed JSON is written here by hand and no boto3 serializer is needed.
+fails without a region). This module imports only the standard library, and
+the client is built by the first request that actually reads or writes: the
+standard-library one in ``dynamodb_http`` (about 10 ms) whenever credentials
+are in the environment, as on Lambda, or local; botocore (about 140 ms to
+import and load its models) otherwise, or when ``transport="botocore"``. The
+item is tiny and its shape fixed, so DynamoDB's typed JSON is written here by
+hand and no boto3 serializer is needed.
 
 Every call is bounded (connect and read timeouts of about a second, two
 attempts in all), so a slow or unreachable DynamoDB costs a turn a couple of
@@ -97,6 +100,7 @@ class DynamoDBStore(ListenerStore):
         connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
         read_timeout: float = READ_TIMEOUT_SECONDS,
         total_attempts: int = TOTAL_ATTEMPTS,
+        transport: str = "auto",
     ) -> None:
         super().__init__(secret, ttl_days)
         self.table = table
@@ -107,6 +111,7 @@ class DynamoDBStore(ListenerStore):
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.total_attempts = total_attempts
+        self.transport = transport
         self._client: Any = None
         self._table_ready = not create_table
         self._lock = threading.Lock()
@@ -121,6 +126,39 @@ class DynamoDBStore(ListenerStore):
         return self._client
 
     def _new_client(self) -> Any:
+        if self.transport == "auto":
+            client = self._small_client()
+            if client is not None:
+                return client
+        return self._botocore_client()
+
+    def _small_client(self) -> Any:
+        """The standard-library client (stores/dynamodb_http.py) when it can be exactly right.
+
+        It needs credentials in the environment (the Lambda runtime sets them) or the
+        local dummy ones, and an endpoint: the configured one or the region's public one.
+        """
+        from massage_guide.stores import dynamodb_http  # noqa: PLC0415 - lazy like botocore
+
+        if self.dummy_credentials:
+            credentials: dynamodb_http.Credentials | None = dynamodb_http.Credentials(
+                LOCAL_CREDENTIALS["aws_access_key_id"], LOCAL_CREDENTIALS["aws_secret_access_key"]
+            )
+        else:
+            credentials = dynamodb_http.environment_credentials()
+        endpoint = self.endpoint_url or dynamodb_http.public_endpoint(self.region)
+        if credentials is None or endpoint is None:
+            return None
+        return dynamodb_http.DynamoDBHttpClient(
+            region=self.region,
+            endpoint_url=endpoint,
+            credentials=credentials,
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            total_attempts=self.total_attempts,
+        )
+
+    def _botocore_client(self) -> Any:
         import botocore.session  # noqa: PLC0415 - deliberately lazy, see the module docstring
         from botocore.config import Config  # noqa: PLC0415
 

@@ -1,0 +1,220 @@
+"""The standard-library DynamoDB client: botocore's exact signature, real calls, bounded retries."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+import zlib
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+
+import pytest
+
+from massage_guide.stores.dynamodb_http import (
+    Credentials,
+    DynamoDBError,
+    DynamoDBHttpClient,
+    environment_credentials,
+    public_endpoint,
+    sign,
+)
+from tests.dynamodb_local import DynamoDBLocal
+
+MOMENT = time.strptime("2024-03-05T06:07:08", "%Y-%m-%dT%H:%M:%S")
+
+
+def botocore_headers(
+    monkeypatch: pytest.MonkeyPatch,
+    credentials: Credentials,
+    *,
+    region: str,
+    host: str,
+    target: str,
+    body: bytes,
+) -> dict[str, str]:
+    """What botocore's own SigV4 signer produces for the same request at the same moment."""
+    import datetime
+
+    import botocore.auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials as BotoCredentials
+
+    fixed = datetime.datetime(*MOMENT[:6])
+    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda *_a, **_k: fixed)
+    request = AWSRequest(
+        method="POST",
+        url=f"https://{host}/",
+        data=body,
+        headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": target},
+    )
+    signer = botocore.auth.SigV4Auth(
+        BotoCredentials(credentials.access_key, credentials.secret_key, credentials.token),
+        "dynamodb",
+        region,
+    )
+    signer.add_auth(request)
+    return dict(request.headers)
+
+
+@pytest.mark.parametrize("token", [None, "FwoGZXIvYXdzE" + "x" * 300])
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "cn-north-1"])
+def test_signature_is_the_one_botocore_computes(
+    monkeypatch: pytest.MonkeyPatch, token: str | None, region: str
+) -> None:
+    credentials = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", token)
+    body = json.dumps({"TableName": "t", "Key": {"id": {"S": "é k"}}}).encode()
+    host = f"dynamodb.{region}.amazonaws.com"
+    ours = sign(credentials, region, host, "DynamoDB_20120810.GetItem", body, now=MOMENT)
+    theirs = botocore_headers(
+        monkeypatch,
+        credentials,
+        region=region,
+        host=host,
+        target="DynamoDB_20120810.GetItem",
+        body=body,
+    )
+    assert ours["Authorization"] == theirs["Authorization"]
+    assert ours["X-Amz-Date"] == theirs["X-Amz-Date"]
+    assert ours.get("X-Amz-Security-Token") == theirs.get("X-Amz-Security-Token")
+
+
+def test_credentials_and_endpoints_only_when_certain() -> None:
+    assert environment_credentials({}) is None
+    assert environment_credentials({"AWS_ACCESS_KEY_ID": "a"}) is None
+    found = environment_credentials(
+        {"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "s", "AWS_SESSION_TOKEN": "t"}
+    )
+    assert found == Credentials("a", "s", "t")
+    assert public_endpoint("us-east-1") == "https://dynamodb.us-east-1.amazonaws.com"
+    assert public_endpoint("us-gov-west-1") == "https://dynamodb.us-gov-west-1.amazonaws.com"
+    assert public_endpoint("cn-northwest-1") == "https://dynamodb.cn-northwest-1.amazonaws.com.cn"
+    assert public_endpoint("us-iso-east-1") is None  # other partitions: botocore decides
+    assert public_endpoint("not a region") is None
+
+
+@pytest.fixture(scope="module")
+def dynamodb() -> Iterator[DynamoDBLocal]:
+    server = DynamoDBLocal()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+def client_for(endpoint: str, attempts: int = 2) -> DynamoDBHttpClient:
+    return DynamoDBHttpClient(
+        region="us-east-1",
+        endpoint_url=endpoint,
+        credentials=Credentials("local", "local"),
+        connect_timeout=1.0,
+        read_timeout=2.0,
+        total_attempts=attempts,
+    )
+
+
+def test_real_calls_against_dynamodb_local(dynamodb: DynamoDBLocal) -> None:
+    client = client_for(dynamodb.endpoint)
+    table = f"http-{uuid.uuid4().hex[:10]}"
+    client.create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    assert client.describe_table(TableName=table)["Table"]["TableStatus"] == "ACTIVE"
+    item = {"id": {"S": "k1"}, "tour": {"N": "3"}, "pace": {"S": "slow ünïcode"}}
+    assert client.put_item(TableName=table, Item=item) == {}
+    got = client.get_item(TableName=table, Key={"id": {"S": "k1"}}, ConsistentRead=True)
+    assert got["Item"] == item
+    # What botocore sees in the same table is what this client wrote.
+    assert dynamodb.client().get_item(TableName=table, Key={"id": {"S": "k1"}})["Item"] == item
+    client.delete_item(TableName=table, Key={"id": {"S": "k1"}})
+    assert "Item" not in client.get_item(TableName=table, Key={"id": {"S": "k1"}})
+    with pytest.raises(DynamoDBError) as refused:
+        client.get_item(TableName="no-such-table", Key={"id": {"S": "k1"}})
+    assert refused.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert not refused.value.retryable
+
+
+class Scripted(BaseHTTPRequestHandler):
+    """Answers from a script of (status, body, crc_override) and records each target."""
+
+    script: ClassVar[list[tuple[int, dict[str, Any], str | None]]] = []
+    seen: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).seen.append(self.headers["X-Amz-Target"])
+        assert self.headers["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=local/")
+        status, body, crc = type(self).script.pop(0)
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/x-amz-json-1.0")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("x-amz-crc32", crc or str(zlib.crc32(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *_args: Any) -> None:
+        return
+
+
+@pytest.fixture
+def scripted() -> Iterator[str]:
+    Scripted.script, Scripted.seen = [], []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Scripted)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+THROTTLED = {"__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException"}
+INVALID = {"__type": "com.amazon.coral.validate#ValidationException", "message": "no"}
+
+
+def test_throttling_is_retried_once_then_succeeds(scripted: str) -> None:
+    Scripted.script = [(400, THROTTLED, None), (200, {"Item": {"id": {"S": "k"}}}, None)]
+    got = client_for(scripted).get_item(TableName="t", Key={"id": {"S": "k"}})
+    assert got == {"Item": {"id": {"S": "k"}}}
+    assert Scripted.seen == ["DynamoDB_20120810.GetItem"] * 2
+
+
+def test_attempts_are_bounded(scripted: str) -> None:
+    Scripted.script = [(500, {"__type": "InternalServerError"}, None)] * 2
+    with pytest.raises(DynamoDBError) as failed:
+        client_for(scripted).put_item(TableName="t", Item={})
+    assert failed.value.response["Error"]["Code"] == "InternalServerError"
+    assert len(Scripted.seen) == 2
+
+
+def test_a_refusal_is_not_retried(scripted: str) -> None:
+    Scripted.script = [(400, INVALID, None)]
+    with pytest.raises(DynamoDBError) as refused:
+        client_for(scripted).delete_item(TableName="t", Key={})
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert len(Scripted.seen) == 1
+
+
+def test_a_corrupted_response_is_caught_by_its_crc(scripted: str) -> None:
+    Scripted.script = [(200, {"Item": {}}, "12345"), (200, {"Item": {}}, "12345")]
+    with pytest.raises(DynamoDBError) as corrupted:
+        client_for(scripted).get_item(TableName="t", Key={})
+    assert corrupted.value.response["Error"]["Code"] == "CRC32Mismatch"
+    assert len(Scripted.seen) == 2
+
+
+def test_a_closed_port_fails_fast() -> None:
+    from tests.dynamodb_local import free_port
+
+    started = time.monotonic()
+    with pytest.raises(OSError):
+        client_for(f"http://127.0.0.1:{free_port()}").get_item(TableName="t", Key={})
+    assert time.monotonic() - started < 2.0
