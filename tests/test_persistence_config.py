@@ -145,3 +145,13 @@ def test_with_dynamodb_and_credentials_in_the_environment_no_aws_sdk_is_imported
     assert isinstance(answers, list) and len(answers) == 1
     answer = answers[0]
     assert "Welcome to Back Massage Guide" in answer["response"]["outputSpeech"]["ssml"]
+
+
+def test_dynamodb_transport_can_be_pinned_to_botocore() -> None:
+    from massage_guide.persistence import adapter_from_environment
+
+    env = {"DYNAMODB_TABLE": "listeners", "USER_ID_HASH_KEY": "k"}
+    auto = adapter_from_environment(env)
+    pinned = adapter_from_environment({**env, "DYNAMODB_TRANSPORT": "botocore"})
+    assert getattr(auto, "transport", None) == "auto"
+    assert getattr(pinned, "transport", None) == "botocore"

@@ -71,6 +71,8 @@ def adapter_from_environment(
             create_table=env.get("DYNAMODB_CREATE_TABLE", "").strip().lower() in ON_WORDS,
             # A local DynamoDB accepts any credentials; do not go looking for real ones.
             dummy_credentials=endpoint is not None and not env.get("AWS_ACCESS_KEY_ID"),
+            # The escape hatch back to botocore, should the small client ever disagree with AWS.
+            transport="botocore" if env.get("DYNAMODB_TRANSPORT") == "botocore" else "auto",
         )
     from massage_guide.stores.sqlite_store import SQLiteStore  # noqa: PLC0415 - lazy
 
