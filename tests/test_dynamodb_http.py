@@ -95,16 +95,6 @@ def test_credentials_and_endpoints_only_when_certain() -> None:
     assert public_endpoint("not a region") is None
 
 
-@pytest.fixture(scope="module")
-def dynamodb() -> Iterator[DynamoDBLocal]:
-    server = DynamoDBLocal()
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
-
-
 def client_for(endpoint: str, attempts: int = 2) -> DynamoDBHttpClient:
     return DynamoDBHttpClient(
         region="us-east-1",
@@ -116,8 +106,8 @@ def client_for(endpoint: str, attempts: int = 2) -> DynamoDBHttpClient:
     )
 
 
-def test_real_calls_against_dynamodb_local(dynamodb: DynamoDBLocal) -> None:
-    client = client_for(dynamodb.endpoint)
+def test_real_calls_against_dynamodb_local(dynamodb_local: DynamoDBLocal) -> None:
+    client = client_for(dynamodb_local.endpoint)
     table = f"http-{uuid.uuid4().hex[:10]}"
     client.create_table(
         TableName=table,
@@ -131,7 +121,9 @@ def test_real_calls_against_dynamodb_local(dynamodb: DynamoDBLocal) -> None:
     got = client.get_item(TableName=table, Key={"id": {"S": "k1"}}, ConsistentRead=True)
     assert got["Item"] == item
     # What botocore sees in the same table is what this client wrote.
-    assert dynamodb.client().get_item(TableName=table, Key={"id": {"S": "k1"}})["Item"] == item
+    assert (
+        dynamodb_local.client().get_item(TableName=table, Key={"id": {"S": "k1"}})["Item"] == item
+    )
     client.delete_item(TableName=table, Key={"id": {"S": "k1"}})
     assert "Item" not in client.get_item(TableName=table, Key={"id": {"S": "k1"}})
     with pytest.raises(DynamoDBError) as refused:

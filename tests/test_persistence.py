@@ -45,25 +45,11 @@ TURN_LIMIT_SECONDS = 3.0
 # --- servers -------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def dynamodb_local() -> Iterator[DynamoDBLocal]:
-    server = DynamoDBLocal()
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture
 def doomed_dynamodb() -> Iterator[DynamoDBLocal]:
     """A second DynamoDB Local of the test's own, to be killed mid-session."""
-    server = DynamoDBLocal()
-    try:
-        server.start()
+    with DynamoDBLocal().start() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
