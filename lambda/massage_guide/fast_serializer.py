@@ -283,13 +283,17 @@ class FastSerializer(DefaultSerializer):
             return {key: self.serialize(value) for key, value in obj.items()}
         attributes = self._attributes.get(kind)
         if attributes is not None:
-            out = {}
-            for name, key in attributes:
-                value = getattr(obj, name)
-                if value is not None:
-                    out[key] = self.serialize(value)
-            return out
+            return self._serialize_fields(obj, attributes)
         return self._serialize_other(obj)
+
+    def _serialize_fields(self, obj: Any, attributes: tuple[tuple[str, str], ...]) -> Any:
+        """A model's set fields, under their JSON names."""
+        out = {}
+        for name, key in attributes:
+            value = getattr(obj, name)
+            if value is not None:
+                out[key] = self.serialize(value)
+        return out
 
     def _serialize_other(self, obj: Any) -> Any:
         if isinstance(obj, _SERIALIZED_AS_IS):
@@ -313,9 +317,4 @@ class FastSerializer(DefaultSerializer):
         attributes = tuple((name, mapping.get(name, name)) for name in names)
         if hasattr(type(obj), "deserialized_types"):
             self._attributes[type(obj)] = attributes
-        out = {}
-        for name, key in attributes:
-            value = getattr(obj, name)
-            if value is not None:
-                out[key] = self.serialize(value)
-        return out
+        return self._serialize_fields(obj, attributes)
