@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
 from typing import Any, Final
+
+from skill_tools.loopback import free_port
 
 REPO: Final = Path(__file__).resolve().parents[1]
 TOOLS: Final = REPO / ".tools"
@@ -44,13 +45,6 @@ def ensure_installed() -> Path:
     if not jars:
         raise RuntimeError(f"no DynamoDBLocal.jar under {PACKAGE}/lib")
     return jars[-1].parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class DynamoDBLocal:

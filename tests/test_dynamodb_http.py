@@ -204,7 +204,7 @@ def test_a_corrupted_response_is_caught_by_its_crc(scripted: str) -> None:
 
 
 def test_a_closed_port_fails_fast() -> None:
-    from skill_tools.dynamodb_local import free_port
+    from skill_tools.loopback import free_port
 
     started = time.monotonic()
     with pytest.raises(OSError):

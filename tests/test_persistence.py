@@ -33,8 +33,9 @@ from massage_guide.stores.base import ListenerStore
 from massage_guide.stores.dynamodb_http import DynamoDBHttpClient
 from massage_guide.stores.dynamodb_store import DynamoDBStore
 from massage_guide.stores.sqlite_store import SQLiteStore
-from skill_tools.dynamodb_local import DynamoDBLocal, free_port
+from skill_tools.dynamodb_local import DynamoDBLocal
 from skill_tools.envelopes import Listener, Session, Slot, skill_disabled_event
+from skill_tools.loopback import free_port
 from tests.support import assert_valid_response, speech_text
 
 HASH_KEY = "persistence-test-hash-key"
