@@ -210,3 +210,18 @@ def test_a_session_end_reason_newer_than_the_sdk_still_reaches_the_handler(
     assert response["response"] == {}
     assert "reason=A_REASON_FROM_THE_FUTURE error=NEW_ERROR" in caplog.text
     assert "session ended: reason=ERROR" in caplog.text  # the SessionEndedHandler ran
+
+
+@pytest.mark.parametrize(("setting", "level"), [("debug", 10), ("WARNING", 30), ("nonsense", 20)])
+def test_log_level_comes_from_the_environment(setting: str, level: int) -> None:
+    import logging
+
+    from massage_guide.skill_builder import configure_logging
+
+    package_logger = logging.getLogger("massage_guide")
+    before = package_logger.level
+    try:
+        configure_logging(setting)
+        assert package_logger.level == level
+    finally:
+        package_logger.setLevel(before)

@@ -82,10 +82,18 @@ def build_skill(persistence_adapter: AbstractPersistenceAdapter | None = None) -
 _skill: CustomSkill | None = None
 
 
+def configure_logging(level_name: str | None = None) -> None:
+    """Set the skill's log level from LOG_LEVEL (default INFO); Lambda's root logger only warns."""
+    name = (level_name or os.environ.get("LOG_LEVEL") or "INFO").strip().upper()
+    level = logging.getLevelName(name)
+    logging.getLogger("massage_guide").setLevel(level if isinstance(level, int) else logging.INFO)
+
+
 def get_skill() -> CustomSkill:
     """The process-wide skill, built on first use and reused by every request after."""
     global _skill  # noqa: PLW0603 - one skill per process is the point
     if _skill is None:
+        configure_logging()
         _skill = build_skill(persistence.adapter_from_environment())
     return _skill
 
