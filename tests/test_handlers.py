@@ -73,6 +73,7 @@ def test_launch_welcomes_and_offers_choices(skill: Any) -> None:
     assert speech_text(response).startswith("Welcome to Back Massage Guide")
     assert "walk me through" in reprompt_text(response)
     assert response["response"]["shouldEndSession"] is False
+    assert "not medical advice" in response["response"]["card"]["content"]
 
 
 def test_benefit_answer_is_the_benefit_summary_and_offers_more(skill: Any) -> None:

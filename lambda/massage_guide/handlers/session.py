@@ -49,7 +49,7 @@ class LaunchHandler(AbstractRequestHandler):
         return reply(
             handler_input,
             Speech(text.prompt("welcome")),
-            card=(text.skill_name, text.prompt("general_reprompt")),
+            card=(text.skill_name, f"{text.prompt('general_reprompt')}\n\n{text.disclaimer}"),
         )
 
 
