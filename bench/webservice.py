@@ -30,13 +30,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from skill_tools.loopback import free_port
-
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from skill_tools.envelopes import DEFAULT_SKILL_ID, Listener, Session  # noqa: E402
+from skill_tools.envelopes import DEFAULT_SKILL_ID, Listener, Session, timestamp  # noqa: E402
+from skill_tools.loopback import free_port  # noqa: E402
 from skill_tools.testpki import AlexaSigner, TestPKI  # noqa: E402
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -98,19 +97,41 @@ class Result:
         return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
 
 
-def signed_pool(signer: AlexaSigner, size: int) -> list[tuple[bytes, dict[str, str]]]:
-    """Realistic turns, each freshly timestamped and signed: launch, questions, help, stop."""
-    pool: list[tuple[bytes, dict[str, str]]] = []
+def rehearsed_sessions(size: int, scratch: Path) -> list[dict[str, Any]]:
+    """Whole sessions as Alexa sends them: launch, a question, help, stop.
+
+    Each turn carries the session attributes the skill returned on the turn
+    before (rehearsed once, in this process, on a scratch store), as the Alexa
+    service does. A service with memory then reads once per session and writes
+    only when something changed, as it would in production; without the
+    rehearsal every request would look like the first of a new session.
+    """
+    os.environ["SQLITE_PATH"] = str(scratch / "rehearsal.sqlite3")
+    os.environ.setdefault("USER_ID_HASH_KEY", "bench-only-hash-key")
+    lambda_dir = str(REPO / "lambda")
+    if lambda_dir not in sys.path:
+        sys.path.insert(0, lambda_dir)
+    from lambda_function import lambda_handler  # after the store is chosen
+
+    pool: list[dict[str, Any]] = []
     while len(pool) < size:
         session = Session(Listener(skill_id=DEFAULT_SKILL_ID))
-        for envelope in (
-            session.launch(),
-            session.intent("WhyMassageHelpsIntent"),
-            session.intent("AMAZON.HelpIntent"),
-            session.intent("AMAZON.StopIntent"),
-        ):
-            pool.append(signer.sign(envelope))
+        for intent in (None, "WhyMassageHelpsIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent"):
+            envelope = session.launch() if intent is None else session.intent(intent)
+            pool.append(envelope)
+            session.update(lambda_handler(json.loads(json.dumps(envelope)), None))
     return pool[:size]
+
+
+def signed_pool(
+    signer: AlexaSigner, sessions: list[dict[str, Any]]
+) -> list[tuple[bytes, dict[str, str]]]:
+    """The rehearsed turns, freshly timestamped and signed for this round."""
+    signed = []
+    for envelope in sessions:
+        envelope["request"]["timestamp"] = timestamp()
+        signed.append(signer.sign(envelope))
+    return signed
 
 
 def client_loop(
@@ -149,8 +170,14 @@ def client_loop(
     results.put(sample)
 
 
-def run_round(port: int, signer: AlexaSigner, clients: int, seconds: float) -> list[Sample]:
-    pool = signed_pool(signer, SIGNED_POOL)
+def run_round(
+    port: int,
+    signer: AlexaSigner,
+    sessions: list[dict[str, Any]],
+    clients: int,
+    seconds: float,
+) -> list[Sample]:
+    pool = signed_pool(signer, sessions)
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     workers = [
@@ -233,8 +260,10 @@ def render(results: dict[str, Result], settings: dict[str, Any], log_tracebacks:
         f"127.0.0.1, {settings['rounds']} rotating rounds of {settings['round_seconds']:g} s "
         f"per service ({settings['rounds'] * settings['round_seconds']:g} s each in total), "
         "the load generator sharing the same cores",
-        "- requests: a pool of freshly signed real envelopes (LaunchRequest, "
-        "WhyMassageHelpsIntent, AMAZON.HelpIntent, AMAZON.StopIntent), the same for all",
+        "- requests: a pool of real envelopes, re-signed with fresh timestamps each round, "
+        "the same for all: sessions of LaunchRequest, WhyMassageHelpsIntent, AMAZON.HelpIntent "
+        "and AMAZON.StopIntent, each turn carrying the session attributes the skill returned "
+        "on the turn before (so a service with memory reads once per session, as in production)",
         "",
         "| service | requests | req/s | median round req/s | p50 ms | p90 ms | p99 ms "
         "| max ms | errors |",
@@ -322,15 +351,16 @@ def main(argv: list[str] | None = None) -> int:
             env["WEB_CONCURRENCY"] = str(args.workers)
         workers = int(env.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) + 1)))
         results = {name: Result(name) for name in SERVICES}
+        sessions = rehearsed_sessions(SIGNED_POOL, tmp)
         with services(env, tmp, args.gunicorn_arg) as ports:
             for port in ports.values():  # warm up: first chain fetch, imports, caches
-                run_round(port, signer, args.clients, 1.0)
+                run_round(port, signer, sessions, args.clients, 1.0)
             order = list(ports.items())
             for round_number in range(args.rounds):
                 # Rotate who goes first, so no service always follows the same neighbour.
                 shift = round_number % len(order)
                 for name, port in order[shift:] + order[:shift]:
-                    samples = run_round(port, signer, args.clients, args.round_seconds)
+                    samples = run_round(port, signer, sessions, args.clients, args.round_seconds)
                     for sample in samples:
                         results[name].add(sample)
                     elapsed = max(s.elapsed for s in samples)
