@@ -8,7 +8,7 @@ default language, so a regional file only needs the strings that differ.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from string import Formatter
@@ -55,6 +55,17 @@ class Content:
     disclaimer: str
     causes: dict[str, Cause]
     prompts: dict[str, str]
+    benefit_ids: tuple[str, ...] = field(init=False)
+    _placeholders: dict[str, frozenset[str]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Worked out once per language, not on every request.
+        object.__setattr__(self, "benefit_ids", tuple(b.id for b in self.benefits))
+        placeholders = {
+            key: frozenset(name for _, name, _, _ in Formatter().parse(template) if name)
+            for key, template in self.prompts.items()
+        }
+        object.__setattr__(self, "_placeholders", placeholders)
 
     def benefit(self, benefit_id: str | None) -> Benefit | None:
         """The benefit with this id, or None for an unknown or missing id."""
@@ -76,8 +87,7 @@ class Content:
             template = self.prompts[key]
         except KeyError as missing:
             raise MissingPromptError(key) from missing
-        needed = {field for _, field, _, _ in Formatter().parse(template) if field}
-        absent = needed - values.keys()
+        absent = self._placeholders[key] - values.keys()
         if absent:
             raise MissingPromptError(f"{key}: {sorted(absent)}")
         return template.format(**values)
@@ -102,8 +112,14 @@ def _language_chain(locale: str | None) -> list[str]:
     return list(dict.fromkeys(chain))
 
 
+@cache
+def _languages(directory: Path) -> frozenset[str]:
+    """Languages with a data file, listed once: a request's locale never names a file."""
+    return frozenset(path.stem for path in directory.glob("*.json"))
+
+
 def _available(language: str) -> bool:
-    return language.replace("-", "").isalnum() and (LOCALES_DIR / f"{language}.json").is_file()
+    return language in _languages(LOCALES_DIR)
 
 
 @lru_cache(maxsize=64)

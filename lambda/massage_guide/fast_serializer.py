@@ -19,6 +19,7 @@ exactly as before, so odd input is accepted or refused as it always was.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sys
 from collections.abc import Callable
@@ -26,10 +27,12 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, Final
 
+from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
 Reader = Callable[[Any], Any]
+log = logging.getLogger(__name__)
 
 _LIST: Final = re.compile(r"list\[(.*)\]")
 _DICT: Final = re.compile(r"dict\(([^,]*), (.*)\)")
@@ -244,6 +247,32 @@ def _unsupported(value: Any) -> Any:
     raise UnsupportedInputError("date")
 
 
+def session_end_with_unknown_values(event: Any) -> dict[str, Any] | None:
+    """A SessionEndedRequest with a reason or error type newer than the SDK's model, made readable.
+
+    Alexa adds reasons and error types over time; the SDK's enums refuse them.
+    The values are logged as they came (they identify no one) and replaced by
+    the generic ERROR, so the session-end handler and memory still run.
+    """
+    request = event.get("request") if isinstance(event, dict) else None
+    if not isinstance(request, dict) or request.get("type") != "SessionEndedRequest":
+        return None
+    error = request.get("error")
+    error_type = error.get("type") if isinstance(error, dict) else None
+    log.info(
+        "session ended with values the SDK does not know: reason=%.40s error=%.40s",
+        _printable(request.get("reason")),
+        _printable(error_type),
+    )
+    readable = {**request, "reason": "ERROR"}
+    readable.pop("error", None)
+    return {**event, "request": readable}
+
+
+def _printable(value: object) -> str:
+    return "".join(c for c in str(value) if c.isalnum() or c in "_.-")
+
+
 class FastSerializer(DefaultSerializer):
     """``DefaultSerializer`` with compiled readers and cached class tables; same output."""
 
@@ -257,21 +286,32 @@ class FastSerializer(DefaultSerializer):
         """A RequestEnvelope straight from the decoded event, without a JSON round trip.
 
         Anything the fast path declines goes through ``json.dumps`` and the
-        SDK's ``deserialize``, which is what the Lambda wrapper always did.
+        SDK's ``deserialize``, which is what the Lambda wrapper always did; a
+        session end with values newer than the SDK's enums is then made readable.
         """
         try:
             envelope: RequestEnvelope = self._envelope(event)
         except UnsupportedInputError:
+            pass
+        else:
+            return envelope
+        try:
             return super().deserialize(payload=json.dumps(event), obj_type=RequestEnvelope)
-        return envelope
+        except SerializationException:
+            readable = session_end_with_unknown_values(event)
+            if readable is None:
+                raise
+            return super().deserialize(payload=json.dumps(readable), obj_type=RequestEnvelope)
 
     def deserialize(self, payload: str | None, obj_type: Any) -> Any:
-        """The SDK contract (a JSON string in); request envelopes take the fast path."""
+        """The SDK contract (a JSON string in), used by flask-ask-sdk; envelopes as above."""
         if obj_type is RequestEnvelope and payload is not None:
             try:
-                return self._envelope(json.loads(payload))
-            except (UnsupportedInputError, ValueError, TypeError):
+                event = json.loads(payload)
+            except ValueError:
                 pass  # the SDK reads it again and raises its own SerializationException
+            else:
+                return self.read_request_envelope(event)
         return super().deserialize(payload, obj_type)
 
     def serialize(self, obj: Any) -> Any:

@@ -143,7 +143,7 @@ class LoadMemoryInterceptor(AbstractRequestInterceptor):
             memory.off = True
             memory.write(handler_input)
             return
-        benefit_ids = tuple(b.id for b in content(handler_input).benefits)
+        benefit_ids = content(handler_input).benefit_ids
         known = ConversationState.from_attributes({STATE_KEY: stored}, benefit_ids)
         conversation = state(handler_input)
         merge(conversation, known, _session_fields(handler_input))

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
-from ask_sdk_model import RequestEnvelope
 
 from massage_guide import memory, persistence
 from massage_guide.content import content_for
@@ -98,31 +96,17 @@ def get_skill() -> CustomSkill:
     return _skill
 
 
-def read_envelope(skill: CustomSkill, event: Any) -> RequestEnvelope:
-    serializer = skill.serializer
-    if isinstance(serializer, FastSerializer):
-        envelope = serializer.read_request_envelope(event)  # no JSON round trip
-    else:
-        envelope = serializer.deserialize(payload=json.dumps(event), obj_type=RequestEnvelope)
-    if envelope is None or envelope.request is None:
-        raise ValueError("no request in envelope")
-    return envelope
-
-
 def handle_event(event: Any, context: Any = None) -> dict[str, Any]:
     """Answer one Alexa request envelope; never raises, whatever arrives."""
     skill = get_skill()
     try:
-        envelope = read_envelope(skill, event)
+        # build_skill always installs the FastSerializer: no JSON round trip here.
+        envelope = cast(FastSerializer, skill.serializer).read_request_envelope(event)
+        if envelope is None or envelope.request is None:
+            raise ValueError("no request in envelope")
     except Exception as error:
-        ended = session_end_with_unknown_values(event)
-        if ended is None:
-            log.warning("unreadable request envelope: %s", type(error).__name__)
-            return unreadable_request_response(event)
-        try:
-            envelope = read_envelope(skill, ended)
-        except Exception:
-            return unreadable_request_response(event)
+        log.warning("unreadable request envelope: %s", type(error).__name__)
+        return unreadable_request_response(event)
     try:
         response_envelope = skill.invoke(request_envelope=envelope, context=context)
         result = skill.serializer.serialize(response_envelope)
@@ -135,34 +119,16 @@ def handle_event(event: Any, context: Any = None) -> dict[str, Any]:
     return result if isinstance(result, dict) else unreadable_request_response(event)
 
 
-def session_end_with_unknown_values(event: Any) -> dict[str, Any] | None:
-    """A SessionEndedRequest with a reason or error type newer than the SDK's model, made readable.
-
-    Alexa adds reasons and error types over time; the SDK's enums refuse them.
-    The values are logged as they came (they identify no one) and replaced by
-    the generic ERROR, so the session-end handler and memory still run.
-    """
-    request = event.get("request") if isinstance(event, dict) else None
-    if not isinstance(request, dict) or request.get("type") != "SessionEndedRequest":
-        return None
-    error = request.get("error")
-    error_type = error.get("type") if isinstance(error, dict) else None
-    log.info(
-        "session ended with values the SDK does not know: reason=%.40s error=%.40s",
-        _printable(request.get("reason")),
-        _printable(error_type),
-    )
-    readable = {**request, "reason": "ERROR"}
-    readable.pop("error", None)
-    return {**event, "request": readable}
-
-
-def _printable(value: object) -> str:
-    return "".join(c for c in str(value) if c.isalnum() or c in "_.-")
-
-
 def unreadable_request_response(event: Any) -> dict[str, Any]:
     """A safe reply to a request the SDK cannot read: silent for session end, else an apology."""
+    try:
+        return _apology(event)
+    except Exception as error:  # the last line of defence must not fall over itself
+        log.error("could not even apologise: %s", type(error).__name__)
+        return {"version": RESPONSE_VERSION, "response": {}}
+
+
+def _apology(event: Any) -> dict[str, Any]:
     request = event.get("request") if isinstance(event, dict) else None
     kind = request.get("type") if isinstance(request, dict) else None
     if kind == "SessionEndedRequest" or not isinstance(kind, str):

@@ -63,6 +63,16 @@ def test_session_end_and_skill_events_are_accepted(
     assert_valid_response(event.get_json())
 
 
+def test_session_end_with_a_reason_newer_than_the_sdk_is_accepted_as_on_lambda(
+    client: FlaskClient, signer: AlexaSigner, session: Session
+) -> None:
+    session.launch()
+    future = session.session_ended("A_REASON_FROM_THE_FUTURE", {"type": "NEW", "message": "m"})
+    ended = _post(client, *signer.sign(future))
+    assert ended.status_code == 200
+    assert "outputSpeech" not in assert_valid_response(ended.get_json())["response"]
+
+
 def test_known_request_type_the_skill_does_not_handle_gets_a_spoken_reply(
     client: FlaskClient, signer: AlexaSigner, session: Session
 ) -> None:

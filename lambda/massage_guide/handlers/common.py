@@ -39,9 +39,7 @@ def state(handler_input: HandlerInput) -> ConversationState:
         return cached
     session = handler_input.request_envelope.session
     attributes = session.attributes if session is not None else None
-    parsed = ConversationState.from_attributes(
-        attributes, tuple(b.id for b in content(handler_input).benefits)
-    )
+    parsed = ConversationState.from_attributes(attributes, content(handler_input).benefit_ids)
     request_attributes[_STATE] = parsed
     return parsed
 
