@@ -148,3 +148,46 @@ def test_stop_says_goodbye_and_a_new_utterance_opens_a_new_session(dialog: Local
     assert bye.ended and "Goodbye" in bye.speech
     again = dialog.say("open back massage guide")
     assert again.new_session
+
+
+def test_next_outside_a_tour_moves_benefit_by_benefit_without_faking_tour_progress(
+    dialog: LocalDialog,
+) -> None:
+    dialog.say("open back massage guide")
+    dialog.say("how does massage help posture")
+    after_posture = dialog.say("next")
+    assert summary("wellbeing") in after_posture.speech
+    assert "Benefit 7 of 7" not in after_posture.speech
+    assert "last of the seven" in dialog.say("next").speech
+    assert "tour" not in dialog.attributes["conversation"]
+    assert summary("posture") in dialog.say("go back").speech
+
+
+def test_previous_before_anything_says_the_tour_has_not_started(dialog: LocalDialog) -> None:
+    dialog.say("open back massage guide")
+    assert "haven't started" in dialog.say("go back").speech
+
+
+def test_no_to_a_cause_offer_hands_the_lead_back_without_mentioning_a_tour(
+    dialog: LocalDialog,
+) -> None:
+    dialog.say("open back massage guide")
+    offer = dialog.say("my back hurts from sitting at a desk")
+    assert "too?" in offer.speech
+    declined = dialog.say("no")
+    assert "pause" not in declined.speech and not declined.ended
+    assert "What would you like" in declined.speech
+
+
+def test_a_detour_after_forget_me_means_a_later_yes_deletes_nothing(dialog: LocalDialog) -> None:
+    dialog.say("open back massage guide")
+    dialog.say("speak slower")
+    dialog.say("forget me")
+    dialog.say("help")
+    after = dialog.say("yes")
+    assert "forgotten" not in after.speech
+    assert dialog.attributes["conversation"]["pace"] == "slow"
+    dialog.say("forget me")
+    again = dialog.say("repeat")
+    assert "forget your progress" in again.speech
+    assert "forgotten" in dialog.say("yes").speech

@@ -31,6 +31,7 @@ def request_handlers() -> list[AbstractRequestHandler]:
         settings.ForgetConfirmedHandler(),
         settings.ForgetDeclinedHandler(),
         learning.OfferAcceptedHandler(),
+        learning.OfferDeclinedHandler(),
         tour.NextHandler(),
         tour.PauseTourHandler(),
         session.YesWithoutQuestionHandler(),

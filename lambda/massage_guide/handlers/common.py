@@ -57,6 +57,15 @@ def save_state(handler_input: HandlerInput) -> None:
         attributes[STATE_KEY] = current.to_attributes()
 
 
+def keep_question(handler_input: HandlerInput) -> Literal["keep"] | None:
+    """For help, fallback and errors: keep the pending question, except "forget me?".
+
+    Deleting needs a yes given right after the question; after a detour the
+    listener may not remember what a "yes" would do.
+    """
+    return None if state(handler_input).pending == "forget" else KEEP
+
+
 def intent_name(handler_input: HandlerInput) -> str | None:
     request = handler_input.request_envelope.request
     if isinstance(request, IntentRequest) and request.intent is not None:

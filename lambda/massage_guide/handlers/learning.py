@@ -19,21 +19,27 @@ from massage_guide.handlers.common import (
     state,
 )
 from massage_guide.speech import Speech
-from massage_guide.state import ConversationState
 
 
 def all_names(text: Content) -> str:
     return text.spoken_list([benefit.name for benefit in text.benefits])
 
 
-def answer_benefit(handler_input: HandlerInput, benefit: Benefit, *, detail: bool) -> Response:
-    """Speak one benefit outside the tour; in the middle of a tour, offer to carry on."""
+def answer_benefit(
+    handler_input: HandlerInput,
+    benefit: Benefit,
+    *,
+    detail: bool = False,
+    lead_in: str | None = None,
+) -> Response:
+    """Speak one benefit; if it is the tour's current one, offer to carry on with the tour."""
     text = content(handler_input)
     conversation = state(handler_input)
     conversation.benefit = benefit.id
-    speech = Speech(benefit.detail if detail else benefit_text(benefit, conversation.length))
-    speech.pause()
-    if next_in_tour(handler_input) is not None and _tour_benefit(text, conversation) == benefit.id:
+    speech = Speech(lead_in) if lead_in else Speech()
+    speech.say(benefit.detail if detail else benefit_text(benefit, conversation.length)).pause()
+    upcoming = next_in_tour(handler_input)
+    if upcoming is not None and text.benefits[upcoming - 1].id == benefit.id:
         return offer_next(handler_input, speech, benefit)
     brief = not detail and conversation.length == "brief"
     speech.say(text.prompt("benefit_follow_up" if brief else "detail_follow_up"))
@@ -43,12 +49,6 @@ def answer_benefit(handler_input: HandlerInput, benefit: Benefit, *, detail: boo
         Speech(text.prompt("benefit_reprompt", benefit=benefit.name)),
         card=benefit_card(benefit),
     )
-
-
-def _tour_benefit(text: Content, conversation: ConversationState) -> str | None:
-    if conversation.tour is None:
-        return None
-    return text.benefits[conversation.tour].id
 
 
 def ask_which_benefit(handler_input: HandlerInput, *, unknown: bool) -> Response:
@@ -169,6 +169,19 @@ class WhoShouldMassageHandler(IntentHandler):
             speech,
             card=(text.skill_name, f"{text.therapist_advice}\n\n{text.disclaimer}"),
         )
+
+
+class OfferDeclinedHandler(IntentHandler):
+    """'No' to 'want to hear about circulation too?': let the listener lead."""
+
+    intents = ("AMAZON.NoIntent",)
+
+    def applies(self, handler_input: HandlerInput) -> bool:
+        return state(handler_input).pending == "offer"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        text = content(handler_input)
+        return reply(handler_input, Speech(text.prompt("what_next")))
 
 
 class OfferAcceptedHandler(IntentHandler):

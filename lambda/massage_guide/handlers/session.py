@@ -12,6 +12,7 @@ from massage_guide.handlers.common import (
     KEEP,
     IntentHandler,
     content,
+    keep_question,
     next_in_tour,
     reply,
     state,
@@ -62,7 +63,7 @@ class HelpHandler(IntentHandler):
         text = content(handler_input)
         speech = Speech(text.prompt("help")).say(tour_reminder(handler_input))
         speech.say(text.prompt("what_next"))
-        return reply(handler_input, speech, pending=KEEP)
+        return reply(handler_input, speech, pending=keep_question(handler_input))
 
 
 class RepeatHandler(IntentHandler):
@@ -73,7 +74,7 @@ class RepeatHandler(IntentHandler):
         text = content(handler_input)
         if conversation.last_speech is None:
             speech = Speech(text.prompt("nothing_to_repeat")).say(text.prompt("help"))
-            return reply(handler_input, speech, pending=KEEP)
+            return reply(handler_input, speech, pending=keep_question(handler_input))
         # Both were validated as this skill's own escaped SSML when the state was read.
         speech = Speech.from_body(conversation.last_speech)
         reprompt = (
@@ -137,7 +138,12 @@ def fallback(handler_input: HandlerInput) -> Response:
     text = content(handler_input)
     speech = Speech(text.prompt("fallback"))
     speech.say(tour_reminder(handler_input) or text.prompt("fallback_reprompt"))
-    return reply(handler_input, speech, Speech(text.prompt("fallback_reprompt")), pending=KEEP)
+    return reply(
+        handler_input,
+        speech,
+        Speech(text.prompt("fallback_reprompt")),
+        pending=keep_question(handler_input),
+    )
 
 
 class SessionEndedHandler(AbstractRequestHandler):
@@ -187,5 +193,5 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
             handler_input,
             Speech(text.prompt("error")),
             Speech(text.prompt("error_reprompt")),
-            pending=KEEP,
+            pending=keep_question(handler_input),
         )

@@ -15,6 +15,7 @@ from massage_guide.handlers.common import (
     reply,
     state,
 )
+from massage_guide.handlers.learning import answer_benefit
 from massage_guide.speech import BENEFIT_PAUSE_MS, READ_THROUGH_PAUSE_MS, Speech
 
 
@@ -34,36 +35,46 @@ def play_step(handler_input: HandlerInput, index: int, lead_in: str | None = Non
     speech.say(benefit_text(benefit, conversation.length)).pause()
     if index + 1 < total:
         return offer_next(handler_input, speech, benefit)
-    speech.say(text.prompt("tour_done")).pause().say(text.prompt("tour_done_follow_up"))
-    return reply(
-        handler_input,
-        speech,
-        Speech(text.prompt("tour_done_follow_up")),
-        card=benefit_card(benefit),
-    )
+    return no_more_benefits(handler_input, speech, card=benefit_card(benefit))
 
 
-def tour_finished(handler_input: HandlerInput) -> Response:
+def no_more_benefits(
+    handler_input: HandlerInput, speech: Speech | None = None, card: tuple[str, str] | None = None
+) -> Response:
+    """'That was the last of the seven', after whatever was just said."""
     text = content(handler_input)
-    speech = Speech(text.prompt("tour_done")).say(text.prompt("tour_done_follow_up"))
-    return reply(handler_input, speech, Speech(text.prompt("tour_done_follow_up")))
+    speech = (speech or Speech()).say(text.prompt("tour_done")).pause()
+    speech.say(text.prompt("tour_done_follow_up"))
+    return reply(handler_input, speech, Speech(text.prompt("tour_done_follow_up")), card=card)
 
 
-def current_index(handler_input: HandlerInput) -> int | None:
-    """Where the listener is: the tour position, else the benefit last discussed."""
+def step(handler_input: HandlerInput, direction: int) -> Response:
+    """Next (+1) or previous (-1): through the tour when one is under way, else benefit by benefit.
+
+    Outside a tour the listener moves from the benefit last discussed without
+    starting a tour, so nothing is remembered as tour progress they never made.
+    """
+    text = content(handler_input)
     conversation = state(handler_input)
     if conversation.tour is not None:
-        return conversation.tour
-    return content(handler_input).index_of(conversation.benefit)
-
-
-def advance(handler_input: HandlerInput) -> Response:
-    index = current_index(handler_input)
-    if index is None:
-        return play_step(handler_input, 0)
-    if index + 1 >= len(content(handler_input).benefits):
-        return tour_finished(handler_input)
-    return play_step(handler_input, index + 1)
+        target = conversation.tour + direction
+        if target >= len(text.benefits):
+            return no_more_benefits(handler_input)
+        if target < 0:
+            return play_step(handler_input, 0, lead_in=text.prompt("tour_at_start"))
+        return play_step(handler_input, target)
+    current = text.index_of(conversation.benefit)
+    if current is None:
+        if direction > 0:
+            return play_step(handler_input, 0)
+        prompt = text.prompt("tour_not_started")
+        return reply(handler_input, Speech(prompt), Speech(prompt))
+    target = current + direction
+    if target >= len(text.benefits):
+        return no_more_benefits(handler_input)
+    if target < 0:
+        return answer_benefit(handler_input, text.benefits[0], lead_in=text.prompt("tour_at_start"))
+    return answer_benefit(handler_input, text.benefits[target])
 
 
 class StartTourHandler(IntentHandler):
@@ -84,21 +95,14 @@ class NextHandler(IntentHandler):
         return True
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return advance(handler_input)
+        return step(handler_input, +1)
 
 
 class PreviousHandler(IntentHandler):
     intents = ("AMAZON.PreviousIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        text = content(handler_input)
-        index = current_index(handler_input)
-        if index is None:
-            prompt = text.prompt("tour_not_started")
-            return reply(handler_input, Speech(prompt), Speech(prompt))
-        if index == 0:
-            return play_step(handler_input, 0, lead_in=text.prompt("tour_at_start"))
-        return play_step(handler_input, index - 1)
+        return step(handler_input, -1)
 
 
 class StartOverHandler(IntentHandler):
@@ -114,7 +118,7 @@ class PauseTourHandler(IntentHandler):
     intents = ("AMAZON.NoIntent",)
 
     def applies(self, handler_input: HandlerInput) -> bool:
-        return state(handler_input).pending in ("tour_next", "resume", "offer")
+        return state(handler_input).pending in ("tour_next", "resume")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
