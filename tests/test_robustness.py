@@ -118,3 +118,15 @@ def test_state_reading_keeps_only_sensible_values() -> None:
     assert state == ConversationState(length="detailed")
     good = ConversationState(benefit="b", tour=2, pending="tour_next", last_speech="Hi &amp; bye")
     assert ConversationState.from_attributes({STATE_KEY: good.to_attributes()}, ids) == good
+
+
+def test_replayed_speech_may_not_carry_pauses_longer_than_alexa_allows() -> None:
+    ids = ("a",)
+    too_long = ConversationState.from_attributes(
+        {STATE_KEY: {"last_speech": 'Hello <break time="99999ms"/> there'}}, ids
+    )
+    fine = ConversationState.from_attributes(
+        {STATE_KEY: {"last_speech": 'Hello <break time="3000ms"/> there'}}, ids
+    )
+    assert too_long.last_speech is None
+    assert fine.last_speech == 'Hello <break time="3000ms"/> there'

@@ -52,5 +52,15 @@ def test_overlong_speech_is_cut_at_a_boundary_not_mid_tag() -> None:
     assert ssml.endswith("/></speak>") or ssml.endswith(".</speak>")
 
 
+def test_cutting_keeps_as_much_as_fits_not_just_up_to_the_last_pause() -> None:
+    speech = Speech().say("Opening words.").pause()
+    for number in range(600):
+        speech.say(f"Sentence {number} goes on.")
+    ssml = speech.ssml("slow")
+    assert MAX_SSML_CHARS - 40 <= len(ssml) <= MAX_SSML_CHARS
+    assert ssml.endswith(".</prosody></speak>")
+    ET.fromstring(ssml)
+
+
 def test_plain_text_shows_pauses_and_unescapes() -> None:
     assert ssml_to_text(wrap(Speech("A & B").pause().say("C").body())) == "A & B … C"

@@ -16,7 +16,8 @@ SHORT_PAUSE_MS: Final = 400
 BENEFIT_PAUSE_MS: Final = 1500
 READ_THROUGH_PAUSE_MS: Final = 3000
 MAX_BREAK_MS: Final = 10_000
-PACES: Final = {"normal": None, "slow": "slow"}
+PROSODY_RATES: Final = {"normal": None, "slow": "slow"}
+"""The prosody rate for each listening pace; normal speech needs no prosody element."""
 
 _SPACES = re.compile(r"\s+")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -61,10 +62,6 @@ class Speech:
         self._fragments.append(f'<break time="{bounded}ms"/>')
         return self
 
-    def extend(self, other: Speech) -> Speech:
-        self._fragments.extend(other._fragments)
-        return self
-
     def __bool__(self) -> bool:
         return bool(self._fragments)
 
@@ -77,24 +74,32 @@ class Speech:
         return wrap(self.body(), pace)
 
 
-def wrap(body: str, pace: str | None = None) -> str:
-    """Wrap inner SSML in ``<speak>`` (and prosody), dropping whole fragments if it is too long."""
-    rate = PACES.get(pace or "normal")
-    opening = f'<speak><prosody rate="{rate}">' if rate else "<speak>"
-    closing = "</prosody></speak>" if rate else "</speak>"
+def _envelope(pace: str | None) -> tuple[str, str]:
+    rate = PROSODY_RATES.get(pace or "normal")
+    if rate:
+        return f'<speak><prosody rate="{rate}">', "</prosody></speak>"
+    return "<speak>", "</speak>"
+
+
+def fit(body: str, pace: str | None = None) -> str:
+    """The inner SSML that fits Alexa's limit once wrapped for this pace: what will be spoken."""
+    opening, closing = _envelope(pace)
     room = MAX_SSML_CHARS - len(opening) - len(closing)
-    if len(body) > room:
-        body = _fit(body, room)
-    return f"{opening}{body}{closing}"
+    return body if len(body) <= room else _cut(body, room)
 
 
-def _fit(body: str, room: int) -> str:
-    """Cut at the last sentence end or break that fits, never inside a tag or entity."""
+def wrap(body: str, pace: str | None = None) -> str:
+    """Wrap inner SSML in ``<speak>`` (and prosody), cut to fit if it is too long."""
+    opening, closing = _envelope(pace)
+    return f"{opening}{fit(body, pace)}{closing}"
+
+
+def _cut(body: str, room: int) -> str:
+    """Cut at the latest sentence end or pause that fits, never inside a tag or an entity."""
     cut = body[:room]
-    for boundary in ("/>", ". ", "? ", "! "):
-        position = cut.rfind(boundary)
-        if position > 0:
-            return cut[: position + len(boundary)].rstrip()
+    ends = [cut.rfind(b) + len(b) for b in ("/>", ". ", "? ", "! ") if cut.rfind(b) > 0]
+    if ends:
+        return cut[: max(ends)].rstrip()
     amp = cut.rfind("&")
     if amp != -1 and ";" not in cut[amp:]:
         cut = cut[:amp]
@@ -104,7 +109,7 @@ def _fit(body: str, room: int) -> str:
     return cut.rstrip()
 
 
-_OWN_BREAK = re.compile(r'<break time="\d{1,5}ms"/>')
+_OWN_BREAK = re.compile(r'<break time="(\d{1,5})ms"/>')
 _BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt|quot|apos);)")
 
 
@@ -115,6 +120,8 @@ def is_own_body(body: object) -> bool:
     "repeat" is checked before it is spoken again.
     """
     if not isinstance(body, str) or len(body) > MAX_SSML_CHARS:
+        return False
+    if any(int(ms) > MAX_BREAK_MS for ms in _OWN_BREAK.findall(body)):
         return False
     text = _OWN_BREAK.sub(" ", body)
     if "<" in text or ">" in text or _BARE_AMPERSAND.search(text) or _NOT_XML.search(text):

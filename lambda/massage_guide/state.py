@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, get_args
 
 from massage_guide.speech import is_own_body
 
@@ -20,7 +20,7 @@ PACES: Final = ("normal", "slow")
 MAX_VISITS: Final = 1_000_000
 
 Pending = Literal["tour_next", "resume", "forget", "offer"]
-PENDING_VALUES: Final = ("tour_next", "resume", "forget", "offer")
+PENDING_VALUES: Final[tuple[str, ...]] = get_args(Pending)
 
 
 @dataclass

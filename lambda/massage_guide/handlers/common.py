@@ -17,7 +17,7 @@ from ask_sdk_model.ui import SimpleCard, SsmlOutputSpeech
 from ask_sdk_model.ui.reprompt import Reprompt
 
 from massage_guide.content import Benefit, Content, content_for
-from massage_guide.speech import Speech, wrap
+from massage_guide.speech import Speech, fit, wrap
 from massage_guide.state import STATE_KEY, ConversationState, Pending
 
 _STATE: Final = "massage_guide.state"
@@ -132,14 +132,14 @@ def reply(
         conversation.pending = pending
         conversation.offered = offered if pending == "offer" else None
     builder = handler_input.response_builder
-    body = speech.body()
+    body = fit(speech.body(), conversation.pace)  # what is spoken is what repeat replays
     builder.response.output_speech = SsmlOutputSpeech(ssml=wrap(body, conversation.pace))
     if end_session:
         builder.set_should_end_session(True)
     else:
         if not reprompt:
             reprompt = Speech(content(handler_input).prompt("general_reprompt"))
-        reprompt_body = reprompt.body()
+        reprompt_body = fit(reprompt.body(), conversation.pace)
         builder.response.reprompt = Reprompt(
             output_speech=SsmlOutputSpeech(ssml=wrap(reprompt_body, conversation.pace))
         )
