@@ -217,7 +217,7 @@ def test_a_session_end_reason_newer_than_the_sdk_still_reaches_the_handler(
 def test_log_level_comes_from_the_environment(setting: str, level: int) -> None:
     import logging
 
-    from massage_guide.skill_builder import configure_logging
+    from massage_guide.log_policy import configure as configure_logging
 
     package_logger = logging.getLogger("massage_guide")
     before = package_logger.level
@@ -226,3 +226,22 @@ def test_log_level_comes_from_the_environment(setting: str, level: int) -> None:
         assert package_logger.level == level
     finally:
         package_logger.setLevel(before)
+
+
+def test_a_failing_handler_is_logged_without_its_message(
+    skill: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from massage_guide.handlers import learning
+
+    secret = "amzn1.ask.account.SHOULD-NOT-BE-LOGGED"
+
+    def explode(self: Any, handler_input: Any) -> Any:
+        raise RuntimeError(f"something about {secret}")
+
+    monkeypatch.setattr(learning.WhyMassageHelpsHandler, "handle", explode)
+    session = Session()
+    response = ask(skill, session, session.intent("WhyMassageHelpsIntent"))
+    assert "Sorry, I had trouble" in speech_text(response)
+    assert "handler failed: RuntimeError" in caplog.text
+    assert "explode" in caplog.text  # the frames are kept
+    assert secret not in caplog.text

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import traceback
 from typing import Any
 
 from ask_sdk_core.exceptions import SerializationException
@@ -21,6 +20,7 @@ from flask import Flask, Response, abort, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from massage_guide.log_policy import withheld_traceback
 from webservice.compat import (
     VERIFY_SIGNATURE_APP_CONFIG,
     VERIFY_TIMESTAMP_APP_CONFIG,
@@ -62,12 +62,9 @@ class RedactExceptionText(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.exc_info and record.exc_info[0] is not None:
-            kind, _, tb = record.exc_info
-            frames = "".join(traceback.format_tb(tb))
-            record.exc_text = (
-                f"Traceback (exception message withheld):\n{frames}"
-                f"{kind.__module__}.{kind.__qualname__}"
-            )
+            error = record.exc_info[1]
+            if error is not None:
+                record.exc_text = withheld_traceback(error)
             record.exc_info = None
         return True
 

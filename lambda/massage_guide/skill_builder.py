@@ -12,7 +12,7 @@ from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
-from massage_guide import memory, persistence
+from massage_guide import log_policy, memory, persistence
 from massage_guide.content import content_for
 from massage_guide.fast_serializer import FastSerializer
 from massage_guide.handlers import events, learning, session, settings, tour
@@ -81,18 +81,11 @@ def build_skill(persistence_adapter: AbstractPersistenceAdapter | None = None) -
 _skill: CustomSkill | None = None
 
 
-def configure_logging(level_name: str | None = None) -> None:
-    """Set the skill's log level from LOG_LEVEL (default INFO); Lambda's root logger only warns."""
-    name = (level_name or os.environ.get("LOG_LEVEL") or "INFO").strip().upper()
-    level = logging.getLevelName(name)
-    logging.getLogger("massage_guide").setLevel(level if isinstance(level, int) else logging.INFO)
-
-
 def get_skill() -> CustomSkill:
     """The process-wide skill, built on first use and reused by every request after."""
     global _skill  # noqa: PLW0603 - one skill per process is the point
     if _skill is None:
-        configure_logging()
+        log_policy.configure()
         _skill = build_skill(persistence.adapter_from_environment())
     return _skill
 
@@ -115,7 +108,7 @@ def handle_event(event: Any, context: Any = None) -> dict[str, Any]:
         log.warning("request refused: %s", type(error).__name__)
         return {"version": RESPONSE_VERSION, "response": {"shouldEndSession": True}}
     except Exception as error:
-        log.error("request failed: %s", type(error).__name__, exc_info=error)
+        log_policy.log_failure(log, "request failed", error)
         return unreadable_request_response(event)
     return result if isinstance(result, dict) else unreadable_request_response(event)
 

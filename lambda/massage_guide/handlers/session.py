@@ -8,6 +8,7 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractR
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, LaunchRequest, Response, SessionEndedRequest
 
+from massage_guide import log_policy
 from massage_guide.handlers.common import (
     KEEP,
     IntentHandler,
@@ -182,7 +183,7 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
         return True
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
-        log.error("handler failed: %s", type(exception).__name__, exc_info=exception)
+        log_policy.log_failure(log, "handler failed", exception)
         request = handler_input.request_envelope.request
         if handler_input.request_envelope.session is None or isinstance(
             request, SessionEndedRequest
