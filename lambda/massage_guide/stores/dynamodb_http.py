@@ -196,10 +196,6 @@ class DynamoDBHttpClient:
     def update_time_to_live(self, **params: Any) -> Any:
         return self._call("UpdateTimeToLive", params)
 
-    def close(self) -> None:
-        with self._lock:
-            self._drop()
-
     def _call(self, operation: str, params: dict[str, Any]) -> Any:
         body = json.dumps(params, separators=(",", ":")).encode("utf-8")
         target = TARGET_PREFIX + operation
