@@ -91,6 +91,12 @@ def assert_valid_response(envelope: Any) -> dict[str, Any]:
         assert title and body, "card without title or text"
         assert len(title) + len(body) <= MAX_CARD_CHARS
         spoken.extend([title, body])
+    for directive in response.get("directives") or []:
+        assert directive.get("type") == "Alexa.Presentation.APL.RenderDocument", directive
+        assert directive["document"]["type"] == "APL" and directive["document"]["mainTemplate"]
+        shown = directive["datasources"]["payload"]["card"]
+        assert ends is not None or "outputSpeech" in response
+        spoken.extend(str(value) for value in shown.values())
     for text in spoken:
         _check_words(text, "response")
     return envelope

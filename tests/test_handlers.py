@@ -245,3 +245,25 @@ def test_a_failing_handler_is_logged_without_its_message(
     assert "handler failed: RuntimeError" in caplog.text
     assert "explode" in caplog.text  # the frames are kept
     assert secret not in caplog.text
+
+
+def test_an_echo_show_gets_the_card_as_a_screen_and_a_speaker_does_not(skill: Any) -> None:
+    posture = {"benefit": Slot("posture", "posture", "better posture")}
+    show = Session(Listener(device="show"))
+    shown = ask(skill, show, show.intent("BenefitIntent", posture))
+    [directive] = shown["response"]["directives"]
+    card = directive["datasources"]["payload"]["card"]
+    assert card["title"] == shown["response"]["card"]["title"] == "Better Posture"
+    assert "<br><br>" in card["text"] and "not medical advice" in card["footer"]
+    speaker = Session(Listener(device="speaker"))
+    heard = ask(skill, speaker, speaker.intent("BenefitIntent", posture))
+    assert "directives" not in heard["response"]
+
+
+def test_screen_text_is_escaped_for_apl_markup() -> None:
+    from massage_guide.display import card_screen
+
+    directive = card_screen("A & B", "x < y\nnext line", "footer")
+    card = directive.datasources["payload"]["card"]
+    assert card["title"] == "A &amp; B"
+    assert card["text"] == "x &lt; y<br>next line"

@@ -16,6 +16,7 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_model.ui import SimpleCard, SsmlOutputSpeech
 from ask_sdk_model.ui.reprompt import Reprompt
 
+from massage_guide import display
 from massage_guide.content import Benefit, Content, content_for
 from massage_guide.speech import Speech, fit, wrap
 from massage_guide.state import STATE_KEY, ConversationState, Pending
@@ -149,6 +150,9 @@ def reply(
     if card is not None:
         title, text = card
         builder.set_card(SimpleCard(title=title[:200], content=text[:CARD_TEXT_LIMIT]))
+        if display.has_screen(handler_input):
+            footer = content(handler_input).prompt("screen_footer")
+            builder.add_directive(display.card_screen(title, text, footer))
     save_state(handler_input)
     return builder.response
 
