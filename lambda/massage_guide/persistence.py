@@ -24,9 +24,7 @@ from pathlib import Path
 from typing import Final
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
-from ask_sdk_core.handler_input import HandlerInput
 
-from massage_guide import memory
 from massage_guide.stores.base import DEFAULT_TTL_DAYS
 
 log = logging.getLogger(__name__)
@@ -106,8 +104,3 @@ def _ttl_days(env: Mapping[str, str]) -> int:
         )
         return DEFAULT_TTL_DAYS
     return days
-
-
-def forget(handler_input: HandlerInput) -> None:
-    """Delete everything stored for this listener; nothing is stored again in this session."""
-    memory.forget(handler_input)

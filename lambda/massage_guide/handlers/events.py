@@ -8,7 +8,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from massage_guide import persistence
+from massage_guide import memory
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,6 @@ class SkillDisabledHandler(AbstractRequestHandler):
         return getattr(request, "object_type", None) == SKILL_DISABLED
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        persistence.forget(handler_input)
+        memory.forget(handler_input)
         log.info("skill disabled: listener record deleted if there was one")
         return handler_input.response_builder.response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from massage_guide import persistence
+from massage_guide import memory
 from massage_guide.handlers.common import IntentHandler, content, reply, slot_id, state
 from massage_guide.speech import Speech
 from massage_guide.state import LENGTHS, PACES, ConversationState
@@ -71,7 +71,7 @@ class ForgetConfirmedHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
-        persistence.forget(handler_input)
+        memory.forget(handler_input)
         conversation = state(handler_input)
         fresh = ConversationState()
         for field_name in fresh.__dataclass_fields__:
