@@ -111,16 +111,17 @@ def checked(handler: Any) -> Any:
     return call
 
 
+def _words(output_speech: dict[str, Any] | None) -> str:
+    if output_speech is None:
+        return ""
+    return " ".join("".join(ET.fromstring(output_speech["ssml"]).itertext()).split())
+
+
 def speech_text(envelope: dict[str, Any]) -> str:
     """The words of a response's speech, tags removed."""
-    speech = envelope["response"].get("outputSpeech")
-    if speech is None:
-        return ""
-    return " ".join("".join(ET.fromstring(speech["ssml"]).itertext()).split())
+    return _words(envelope["response"].get("outputSpeech"))
 
 
 def reprompt_text(envelope: dict[str, Any]) -> str:
-    reprompt = envelope["response"].get("reprompt")
-    if reprompt is None:
-        return ""
-    return " ".join("".join(ET.fromstring(reprompt["outputSpeech"]["ssml"]).itertext()).split())
+    """The words of a response's reprompt, tags removed."""
+    return _words((envelope["response"].get("reprompt") or {}).get("outputSpeech"))

@@ -1,4 +1,4 @@
-"""Listeners remembered in DynamoDB, through botocore's low-level client, created on first use.
+"""Listeners remembered in DynamoDB, through a client created on first use (small or botocore).
 
 Why not ask-sdk-dynamodb-persistence-adapter and boto3: importing that adapter
 imports boto3 and builds a boto3 resource in a default argument, at import
@@ -118,7 +118,7 @@ class DynamoDBStore(ListenerStore):
 
     @property
     def client(self) -> Any:
-        """The botocore client, built (and botocore imported) the first time it is needed."""
+        """The DynamoDB client, built (and its module imported) the first time it is needed."""
         if self._client is None:
             with self._lock:
                 if self._client is None:
