@@ -23,7 +23,8 @@ from massage_guide.state import STATE_KEY, ConversationState, Pending
 
 _STATE: Final = "massage_guide.state"
 KEEP: Final = "keep"
-"""Pass as ``pending`` to leave the question the skill is waiting on as it was (help, repeat)."""
+"""Pass as ``pending`` to leave the question the skill is waiting on as it was (repeat; help and
+fallback via :func:`keep_question`)."""
 CARD_TEXT_LIMIT: Final = 8000
 
 
