@@ -332,21 +332,14 @@ def main(argv: list[str] | None = None) -> int:
     signer = pki.signer()
     with tempfile.TemporaryDirectory(prefix="bench-webservice-") as scratch:
         tmp = Path(scratch)
-        trust, chains = pki.write(tmp)
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in {"VERIFY_SIGNATURE", "HOST", "DYNAMODB_TABLE", "MEMORY"}
-        }
-        env.update(
-            HOST="127.0.0.1",
-            SKILL_ID=DEFAULT_SKILL_ID,
-            TRUST_STORE=str(trust),
-            WEBSERVICE_TEST_HOOKS="1",
-            CERT_CHAIN_DIR=str(chains),
+        env = pki.service_env(
+            tmp,
+            DEFAULT_SKILL_ID,
             SQLITE_PATH=str(tmp / "listeners.sqlite3"),
             LOG_LEVEL="warning",
         )
+        for setting in ("DYNAMODB_TABLE", "MEMORY"):  # each service sets its own memory
+            env.pop(setting, None)
         if args.workers:
             env["WEB_CONCURRENCY"] = str(args.workers)
         workers = int(env.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) + 1)))

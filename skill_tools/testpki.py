@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -236,3 +237,23 @@ class TestPKI:
         chains.mkdir(exist_ok=True)
         (chains / name).write_bytes(self.chain_pem)
         return trust, chains
+
+    def service_env(self, directory: Path, skill_id: str, **extra: str) -> dict[str, str]:
+        """The environment for a web-service process that trusts this PKI, on loopback only.
+
+        Inherits this process's environment except the settings that would
+        contradict it, writes the trust store and chain files into ``directory``,
+        and turns on the loopback-only test hook that serves chains from files.
+        """
+        trust, chains = self.write(directory)
+        overridden = {"VERIFY_SIGNATURE", "CERT_CHAIN_DIR", "WEBSERVICE_TEST_HOOKS", "HOST"}
+        env = {key: value for key, value in os.environ.items() if key not in overridden}
+        env.update(
+            HOST="127.0.0.1",
+            SKILL_ID=skill_id,
+            TRUST_STORE=str(trust),
+            WEBSERVICE_TEST_HOOKS="1",
+            CERT_CHAIN_DIR=str(chains),
+        )
+        env.update(extra)
+        return env

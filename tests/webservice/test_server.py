@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import subprocess
 import sys
 import time
@@ -32,24 +31,8 @@ GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
 def service_env(tmp: Path, pki: TestPKI, port: int, **extra: str) -> dict[str, str]:
-    trust, chains = pki.write(tmp)
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"VERIFY_SIGNATURE", "CERT_CHAIN_DIR", "WEBSERVICE_TEST_HOOKS", "HOST"}
-    }
-    env.update(
-        PORT=str(port),
-        HOST="127.0.0.1",
-        SKILL_ID=SKILL_ID,
-        TRUST_STORE=str(trust),
-        WEBSERVICE_TEST_HOOKS="1",
-        CERT_CHAIN_DIR=str(chains),
-        WEB_CONCURRENCY="2",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra)
-    return env
+    settings = {"PORT": str(port), "WEB_CONCURRENCY": "2", "PYTHONUNBUFFERED": "1", **extra}
+    return pki.service_env(tmp, SKILL_ID, **settings)
 
 
 def call(port: int, method: str, path: str, body: bytes = b"", headers: Any = None) -> Any:
