@@ -102,16 +102,18 @@ def slot_said(handler_input: HandlerInput, slot_name: str) -> bool:
 
 
 class IntentHandler(AbstractRequestHandler):
-    """Handles the intents named in ``intents``; subclasses add a condition if they need one."""
+    """Handles the intents named in ``intents``; with ``answers``, only while one of those
+    questions is pending (how "yes" and "no" mean what the last question meant).
+    """
 
     intents: tuple[str, ...] = ()
+    answers: tuple[Pending, ...] = ()
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return intent_name(handler_input) in self.intents and self.applies(handler_input)
-
-    def applies(self, handler_input: HandlerInput) -> bool:
-        """Extra condition on the conversation; must only read state, never change it."""
-        return True
+        # Reads state only: can_handle must never change it.
+        if intent_name(handler_input) not in self.intents:
+            return False
+        return not self.answers or state(handler_input).pending in self.answers
 
 
 def reply(

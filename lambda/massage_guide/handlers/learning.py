@@ -175,9 +175,7 @@ class OfferDeclinedHandler(IntentHandler):
     """'No' to 'want to hear about circulation too?': let the listener lead."""
 
     intents = ("AMAZON.NoIntent",)
-
-    def applies(self, handler_input: HandlerInput) -> bool:
-        return state(handler_input).pending == "offer"
+    answers = ("offer",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
@@ -188,9 +186,7 @@ class OfferAcceptedHandler(IntentHandler):
     """'Yes' to 'want to hear about circulation too?'."""
 
     intents = ("AMAZON.YesIntent",)
-
-    def applies(self, handler_input: HandlerInput) -> bool:
-        return state(handler_input).pending == "offer"
+    answers = ("offer",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         benefit = content(handler_input).benefit(state(handler_input).offered)

@@ -65,9 +65,7 @@ class ForgetMeHandler(IntentHandler):
 
 class ForgetConfirmedHandler(IntentHandler):
     intents = ("AMAZON.YesIntent",)
-
-    def applies(self, handler_input: HandlerInput) -> bool:
-        return state(handler_input).pending == "forget"
+    answers = ("forget",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
@@ -84,9 +82,7 @@ class ForgetDeclinedHandler(IntentHandler):
     """'No' to the forget question: nothing is deleted."""
 
     intents = ("AMAZON.NoIntent",)
-
-    def applies(self, handler_input: HandlerInput) -> bool:
-        return state(handler_input).pending == "forget"
+    answers = ("forget",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)

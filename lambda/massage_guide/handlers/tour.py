@@ -10,7 +10,6 @@ from massage_guide.handlers.common import (
     benefit_card,
     benefit_text,
     content,
-    intent_name,
     offer_next,
     reply,
     state,
@@ -85,14 +84,19 @@ class StartTourHandler(IntentHandler):
 
 
 class NextHandler(IntentHandler):
-    """'Next', or 'yes' to 'want the next one?' / 'shall we carry on?'."""
+    """'Next': the next tour step, or the next benefit after the one last discussed."""
 
-    intents = ("AMAZON.NextIntent", "AMAZON.YesIntent")
+    intents = ("AMAZON.NextIntent",)
 
-    def applies(self, handler_input: HandlerInput) -> bool:
-        if intent_is_yes(handler_input):
-            return state(handler_input).pending in ("tour_next", "resume")
-        return True
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return step(handler_input, +1)
+
+
+class CarryOnHandler(IntentHandler):
+    """'Yes' to 'want the next one?' or 'shall we carry on?'."""
+
+    intents = ("AMAZON.YesIntent",)
+    answers = ("tour_next", "resume")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return step(handler_input, +1)
@@ -116,9 +120,7 @@ class PauseTourHandler(IntentHandler):
     """'No' to 'want the next one?': keep the place and let the listener lead."""
 
     intents = ("AMAZON.NoIntent",)
-
-    def applies(self, handler_input: HandlerInput) -> bool:
-        return state(handler_input).pending in ("tour_next", "resume")
+    answers = ("tour_next", "resume")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
@@ -144,7 +146,3 @@ class ReadThroughHandler(IntentHandler):
             card=(text.skill_name, f"{card_text}\n\n{text.disclaimer}"),
             end_session=True,
         )
-
-
-def intent_is_yes(handler_input: HandlerInput) -> bool:
-    return intent_name(handler_input) == "AMAZON.YesIntent"
