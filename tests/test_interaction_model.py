@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from massage_guide.content import content_for
-from massage_guide.handlers.common import IntentHandler
+from massage_guide.handlers.base import IntentHandler
 from massage_guide.skill_builder import request_handlers
 from massage_guide.state import LENGTHS, PACES
 

@@ -3,7 +3,7 @@
 ask_sdk_core's ``DefaultSerializer`` re-reads each model class's type table on
 every object, matches ``list[...]``/``dict(...)`` type strings with regular
 expressions and re-imports classes by name each time, parses timestamps with
-``dateutil`` (a 15 ms import on the first request), and the Lambda wrapper
+``dateutil`` (a slow import on the first request), and the Lambda wrapper
 first turns the event back into a JSON string only to parse it again. Reading
 a request was most of a warm request's time.
 

@@ -28,7 +28,7 @@ from ask_sdk_core.dispatch_components import (
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from massage_guide.handlers.common import content, save_state, state
+from massage_guide.conversation import content, save_state, state
 from massage_guide.state import MAX_VISITS, STATE_KEY, ConversationState
 from massage_guide.stores.base import REMEMBERED, NoListenerError, StorageError
 
@@ -38,6 +38,8 @@ MARKER_KEY: Final = "memory"
 """Session attribute holding this module's bookkeeping for the session."""
 _FAILED: Final = "massage_guide.memory.failed"
 """Request attribute: a storage call already failed during this request."""
+_STORE: Final = "massage_guide.memory.store"
+"""Request attribute: the skill was built with a store (set by :class:`LoadMemoryInterceptor`)."""
 
 
 @dataclass
@@ -100,7 +102,8 @@ def fingerprint(fields: dict[str, Any]) -> str:
 
 
 def has_store(handler_input: HandlerInput) -> bool:
-    return handler_input.attributes_manager._persistence_adapter is not None
+    """Whether this skill remembers listeners at all, as the loader was told when it was built."""
+    return handler_input.attributes_manager.request_attributes.get(_STORE) is True
 
 
 def storage_failed(handler_input: HandlerInput, error: Exception) -> None:
@@ -115,10 +118,19 @@ def failed_this_request(handler_input: HandlerInput) -> bool:
 
 
 class LoadMemoryInterceptor(AbstractRequestInterceptor):
-    """Before the first handler of a session: fold the stored record into the conversation."""
+    """Before the first handler of a session: fold the stored record into the conversation.
+
+    It runs before every request, so it is also where a request learns whether
+    the skill has a store (``store``, fixed when the skill is built): handlers
+    that call :func:`forget` ask :func:`has_store`, never the SDK's internals.
+    """
+
+    def __init__(self, store: bool) -> None:
+        self.store = store
 
     def process(self, handler_input: HandlerInput) -> None:
-        if not has_store(handler_input) or handler_input.request_envelope.session is None:
+        handler_input.attributes_manager.request_attributes[_STORE] = self.store
+        if not self.store or handler_input.request_envelope.session is None:
             return
         try:
             self._load(handler_input)
@@ -163,8 +175,8 @@ def _session_fields(handler_input: HandlerInput) -> set[str]:
 
 def merge(conversation: ConversationState, known: ConversationState, present: set[str]) -> None:
     """Take remembered progress and preferences, and count this session as one more visit."""
-    for name in ("benefit", "tour", "length", "pace"):
-        if name not in present:
+    for name in REMEMBERED:
+        if name != "visits" and name not in present:
             setattr(conversation, name, getattr(known, name))
     conversation.visits = min(MAX_VISITS, max(conversation.visits, known.visits + 1))
 

@@ -67,7 +67,9 @@ def build_skill(persistence_adapter: AbstractPersistenceAdapter | None = None) -
     for handler in request_handlers():
         builder.add_request_handler(handler)
     # Memory: one read when a session starts, a write only when something remembered changed.
-    builder.add_global_request_interceptor(memory.LoadMemoryInterceptor())
+    builder.add_global_request_interceptor(
+        memory.LoadMemoryInterceptor(store=persistence_adapter is not None)
+    )
     builder.add_global_response_interceptor(memory.SaveMemoryInterceptor())
     builder.add_exception_handler(session.CatchAllExceptionHandler())
     skill = builder.create()

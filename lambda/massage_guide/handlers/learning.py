@@ -5,59 +5,15 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from massage_guide.content import Benefit, Content
-from massage_guide.handlers.common import (
-    IntentHandler,
-    benefit_card,
+from massage_guide.conversation import content, slot_id, slot_said, state
+from massage_guide.handlers.base import IntentHandler, reply
+from massage_guide.handlers.benefits import (
+    all_names,
+    answer_benefit,
+    ask_which_benefit,
     benefit_text,
-    content,
-    next_in_tour,
-    offer_next,
-    reply,
-    slot_id,
-    slot_said,
-    state,
 )
 from massage_guide.speech import Speech
-
-
-def all_names(text: Content) -> str:
-    return text.spoken_list([benefit.name for benefit in text.benefits])
-
-
-def answer_benefit(
-    handler_input: HandlerInput,
-    benefit: Benefit,
-    *,
-    detail: bool = False,
-    lead_in: str | None = None,
-) -> Response:
-    """Speak one benefit; if it is the tour's current one, offer to carry on with the tour."""
-    text = content(handler_input)
-    conversation = state(handler_input)
-    conversation.benefit = benefit.id
-    speech = Speech(lead_in) if lead_in else Speech()
-    speech.say(benefit.detail if detail else benefit_text(benefit, conversation.length)).pause()
-    upcoming = next_in_tour(handler_input)
-    if upcoming is not None and text.benefits[upcoming - 1].id == benefit.id:
-        return offer_next(handler_input, speech, benefit)
-    brief = not detail and conversation.length == "brief"
-    speech.say(text.prompt("benefit_follow_up" if brief else "detail_follow_up"))
-    return reply(
-        handler_input,
-        speech,
-        Speech(text.prompt("benefit_reprompt", benefit=benefit.name)),
-        card=benefit_card(benefit),
-    )
-
-
-def ask_which_benefit(handler_input: HandlerInput, *, unknown: bool) -> Response:
-    text = content(handler_input)
-    if unknown:
-        speech = Speech(text.prompt("unknown_benefit", names=all_names(text)))
-    else:
-        speech = Speech(text.prompt("which_benefit"))
-    return reply(handler_input, speech, Speech(text.prompt("which_benefit")))
 
 
 class WhyMassageHelpsHandler(IntentHandler):

@@ -9,15 +9,9 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, LaunchRequest, Response, SessionEndedRequest
 
 from massage_guide import log_policy
-from massage_guide.handlers.common import (
-    KEEP,
-    IntentHandler,
-    content,
-    keep_question,
-    next_in_tour,
-    reply,
-    state,
-)
+from massage_guide.conversation import content, state
+from massage_guide.handlers.base import KEEP, IntentHandler, keep_question, reply
+from massage_guide.handlers.benefits import next_in_tour
 from massage_guide.speech import Speech
 
 log = logging.getLogger(__name__)

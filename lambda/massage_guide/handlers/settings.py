@@ -6,7 +6,8 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from massage_guide import memory
-from massage_guide.handlers.common import IntentHandler, content, reply, slot_id, state
+from massage_guide.conversation import content, slot_id, state
+from massage_guide.handlers.base import IntentHandler, reply
 from massage_guide.speech import Speech
 from massage_guide.state import LENGTHS, PACES, ConversationState
 

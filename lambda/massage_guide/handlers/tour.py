@@ -5,16 +5,9 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from massage_guide.handlers.common import (
-    IntentHandler,
-    benefit_card,
-    benefit_text,
-    content,
-    offer_next,
-    reply,
-    state,
-)
-from massage_guide.handlers.learning import answer_benefit
+from massage_guide.conversation import content, state
+from massage_guide.handlers.base import IntentHandler, reply
+from massage_guide.handlers.benefits import answer_benefit, benefit_card, benefit_text, offer_next
 from massage_guide.speech import BENEFIT_PAUSE_MS, READ_THROUGH_PAUSE_MS, Speech
 
 

@@ -39,7 +39,7 @@ class NoListenerError(StorageError):
 
 def listener_key(user_id: str, secret: bytes) -> str:
     """The store key for a listener: HMAC-SHA256 of the Alexa user id, hex."""
-    # Imported here: hashlib loads OpenSSL (about 2 ms), which a skill without memory never needs.
+    # Imported here: hashlib loads OpenSSL, which a skill without memory never needs.
     import hashlib  # noqa: PLC0415
     import hmac  # noqa: PLC0415
 

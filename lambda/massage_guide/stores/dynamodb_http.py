@@ -1,10 +1,10 @@
 """A DynamoDB client small enough for a cold start: JSON over HTTPS, signed with SigV4 here.
 
 The store needs three calls (GetItem, PutItem, DeleteItem), plus three more
-for a local table. botocore does them well but costs a cold start about
-140 ms before the first byte is sent (95 ms to import, 40 ms to load its
-models and endpoint rules); this module costs about 10 ms: ``http.client``,
-``hmac`` and ``hashlib`` from the standard library.
+for a local table. botocore does them well but costs a cold start far more
+(importing it and loading its models and endpoint rules) than this module,
+which needs only ``http.client``, ``hmac`` and ``hashlib`` from the standard
+library; the measured figures are in docs/bench-coldstart.md.
 
 It is used only when it can be exactly right: credentials in the environment
 (as the Lambda runtime always sets them) or explicit local ones, and a region

@@ -2,12 +2,12 @@
 
 Why not ask-sdk-dynamodb-persistence-adapter and boto3: importing that adapter
 imports boto3 and builds a boto3 resource in a default argument, at import
-time, which costs a cold start about 150 ms before any request needs it (and
-fails without a region). This module imports only the standard library, and
-the client is built by the first request that actually reads or writes: the
-standard-library one in ``dynamodb_http`` (about 10 ms) whenever credentials
-are in the environment, as on Lambda, or local; botocore (about 140 ms to
-import and load its models) otherwise, or when ``transport="botocore"``. The
+time, which costs every cold start before any request needs it (and fails
+without a region; docs/bench-coldstart.md has the figures). This module imports
+only the standard library, and the client is built by the first request that
+actually reads or writes: the small standard-library one in ``dynamodb_http``
+whenever credentials are in the environment, as on Lambda, or local; botocore
+(far slower to import and load) otherwise, or when ``transport="botocore"``. The
 item is tiny and its shape fixed, so DynamoDB's typed JSON is written here by
 hand and no boto3 serializer is needed.
 

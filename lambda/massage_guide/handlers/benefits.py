@@ -1,0 +1,82 @@
+"""Speaking one benefit, for listeners who ask (learning) and listeners being guided (tour)."""
+
+from __future__ import annotations
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from massage_guide.content import Benefit, Content
+from massage_guide.conversation import content, state
+from massage_guide.handlers.base import reply
+from massage_guide.speech import Speech
+
+
+def all_names(text: Content) -> str:
+    """The seven benefit names as one spoken list."""
+    return text.spoken_list([benefit.name for benefit in text.benefits])
+
+
+def benefit_text(benefit: Benefit, length: str) -> str:
+    """The summary, or the fuller detail for listeners who asked for detailed answers."""
+    return benefit.detail if length == "detailed" else benefit.summary
+
+
+def benefit_card(benefit: Benefit) -> tuple[str, str]:
+    return benefit.title, f"{benefit.summary}\n\n{benefit.detail}"
+
+
+def next_in_tour(handler_input: HandlerInput) -> int | None:
+    """The tour position still to come, or None when no tour is under way or it has finished."""
+    tour = state(handler_input).tour
+    if tour is None or tour + 1 >= len(content(handler_input).benefits):
+        return None
+    return tour + 1
+
+
+def offer_next(handler_input: HandlerInput, speech: Speech, benefit: Benefit) -> Response:
+    """End a tour answer with "want the next one?", so a plain "yes" carries on."""
+    text = content(handler_input)
+    speech.say(text.prompt("tour_next_question"))
+    return reply(
+        handler_input,
+        speech,
+        Speech(text.prompt("tour_next_reprompt")),
+        card=benefit_card(benefit),
+        pending="tour_next",
+    )
+
+
+def answer_benefit(
+    handler_input: HandlerInput,
+    benefit: Benefit,
+    *,
+    detail: bool = False,
+    lead_in: str | None = None,
+) -> Response:
+    """Speak one benefit; if it is the tour's current one, offer to carry on with the tour."""
+    text = content(handler_input)
+    conversation = state(handler_input)
+    conversation.benefit = benefit.id
+    speech = Speech(lead_in) if lead_in else Speech()
+    speech.say(benefit.detail if detail else benefit_text(benefit, conversation.length)).pause()
+    upcoming = next_in_tour(handler_input)
+    if upcoming is not None and text.benefits[upcoming - 1].id == benefit.id:
+        return offer_next(handler_input, speech, benefit)
+    brief = not detail and conversation.length == "brief"
+    speech.say(text.prompt("benefit_follow_up" if brief else "detail_follow_up"))
+    return reply(
+        handler_input,
+        speech,
+        Speech(text.prompt("benefit_reprompt", benefit=benefit.name)),
+        card=benefit_card(benefit),
+    )
+
+
+def ask_which_benefit(handler_input: HandlerInput, *, unknown: bool) -> Response:
+    """Ask which benefit the listener meant; name all seven when what they said matched none."""
+    text = content(handler_input)
+    if unknown:
+        speech = Speech(text.prompt("unknown_benefit", names=all_names(text)))
+    else:
+        speech = Speech(text.prompt("which_benefit"))
+    return reply(handler_input, speech, Speech(text.prompt("which_benefit")))
