@@ -89,6 +89,15 @@ _CONTRACTIONS = {
     "won't": "will not",
     "shan't": "shall not",
     "ain't": "is not",
+    # Typed without the apostrophe, as people do at a keyboard (Alexa's speech recogniser
+    # writes them with it).
+    "im": "i am",
+    "ive": "i have",
+    "cant": "cannot",
+    "dont": "do not",
+    "doesnt": "does not",
+    "wont": "will not",
+    "isnt": "is not",
 }
 _IS_WORDS = (
     "it",
@@ -327,8 +336,13 @@ class Resolver:
         return Resolution("IntentRequest", FALLBACK, {}, one_shot, "fallback", score, candidates[0])
 
     def _match(self, text: str, loose: bool) -> tuple[str, dict[str, SlotValue]] | None:
-        """The most specific sample (most literal words) that matches the whole text."""
-        best: tuple[int, str, dict[str, SlotValue]] | None = None
+        """The most specific sample (most literal words) that matches the whole text.
+
+        Between equally specific samples, the one whose slots resolve wins: a
+        carrier shared by two slot types ("i have {cause}", "i have {sign}")
+        goes to the intent whose type knows the words, as Alexa would send it.
+        """
+        best: tuple[tuple[int, int], str, dict[str, SlotValue]] | None = None
         for template in self._templates:
             pattern = template.loose if loose else template.exact
             if pattern is None or (loose and not template.slot_names):
@@ -338,13 +352,15 @@ class Resolver:
                 continue
             if loose and not self._plausible_slot_text(template, found):
                 continue
-            if best is not None and template.literal_words <= best[0]:
+            if best is not None and template.literal_words < best[0][0]:
                 continue
             slots = {
                 name: self._slot_value(template.intent, name, found.group(f"s{i}"))
                 for i, name in enumerate(template.slot_names)
             }
-            best = (template.literal_words, template.intent, slots)
+            rank = (template.literal_words, sum(slot.matched for slot in slots.values()))
+            if best is None or rank > best[0]:
+                best = (rank, template.intent, slots)
         return (best[1], best[2]) if best else None
 
     @staticmethod

@@ -10,6 +10,7 @@ import pytest
 
 from massage_guide import content as content_module
 from massage_guide.content import MissingPromptError, content_for
+from tests.support import CLAIMS, health_claims
 
 TEXT = content_for("en-US")
 SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
@@ -42,12 +43,45 @@ def test_overview_names_every_benefit_in_one_short_breath() -> None:
         assert idea in overview, idea
 
 
-def test_health_wording_stays_general_and_points_to_a_therapist() -> None:
-    everything = json.dumps(json.loads((content_module.LOCALES_DIR / "en.json").read_text()))
-    for claim in ("cure", "guarantee", "always works", "proven", "diagnos"):
-        assert claim not in everything.lower(), claim
+def spoken_strings(value: object) -> list[str]:
+    """Every string in a locale file: all of it is spoken or shown on a card or screen."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in spoken_strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in spoken_strings(item)]
+    return []
+
+
+LOCALE_FILES = sorted(content_module.LOCALES_DIR.glob("*.json"))
+
+
+@pytest.mark.parametrize("path", LOCALE_FILES, ids=lambda p: p.stem)
+def test_no_locale_promises_a_cure_a_fix_or_a_guarantee(path: Path) -> None:
+    language = path.stem.split("-")[0]
+    assert language in CLAIMS, f"add the claim words of {language!r} to tests/support.CLAIMS"
+    for text in spoken_strings(json.loads(path.read_text(encoding="utf-8"))):
+        assert not health_claims(text, language), text
+
+
+def test_the_claim_check_catches_claims_and_spares_the_honest_sentence() -> None:
+    assert health_claims("Massage will cure your back.", "en") == ["cure"]
+    assert health_claims("It can heal and fix anything, guaranteed.", "en") == [
+        "heal", "fix", "guaranteed",
+    ]  # fmt: skip
+    assert health_claims("This will relieve it.", "en") == ["will relieve"]
+    assert health_claims(TEXT.not_a_cure, "en") == []
+    assert "cure" in TEXT.not_a_cure
+
+
+def test_health_wording_points_to_a_therapist_and_to_a_doctor() -> None:
     assert "qualified" in TEXT.therapist_advice and "therapist" in TEXT.therapist_advice
-    assert "not medical advice" in TEXT.disclaimer
+    assert "qualified" in TEXT.therapist_tip and "therapist" in TEXT.therapist_tip
+    assert "not medical advice" in TEXT.disclaimer and "doctor" in TEXT.disclaimer
+    for worry in ("severe", "lasting", "injury"):
+        assert worry in TEXT.disclaimer, worry
+    assert "not medical advice" in TEXT.source
 
 
 def test_every_prompt_fills_without_leaving_braces() -> None:
@@ -96,3 +130,25 @@ def test_spoken_lists_read_naturally() -> None:
     assert TEXT.spoken_list(["a"]) == "a"
     assert TEXT.spoken_list(["a", "b"]) == "a and b"
     assert TEXT.spoken_list(["a", "b", "c"]) == "a, b, and c"
+
+
+ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "source" / "massage-back-pain-article.txt"
+COPIED_RUN = 6
+"""Words in a row shared with the article that would make a sentence a copy, not a paraphrase."""
+
+
+def word_runs(text: str, length: int) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z]+", text.lower().replace("\u2019", "'"))
+    return {tuple(words[i : i + length]) for i in range(len(words) - length + 1)}
+
+
+@pytest.mark.skipif(not ARTICLE.is_file(), reason="the source article is not beside this clone")
+def test_every_english_sentence_is_a_paraphrase_not_a_copy() -> None:
+    article = word_runs(ARTICLE.read_text(encoding="utf-8"), COPIED_RUN)
+    copied = {
+        text: sorted(" ".join(run) for run in word_runs(text, COPIED_RUN) & article)
+        for path in LOCALE_FILES
+        if path.stem.split("-")[0] == "en"
+        for text in spoken_strings(json.loads(path.read_text(encoding="utf-8")))
+    }
+    assert {text: runs for text, runs in copied.items() if runs} == {}

@@ -680,3 +680,37 @@ def test_dynamodb_calls_are_only_get_put_delete_and_one_get_per_session(
     skill(again, again.intent("ForgetMeIntent"))
     skill(again, again.intent(YES))
     assert seen == ["PutItem", "GetItem", "PutItem", "DeleteItem"]
+
+
+def test_a_warning_sign_is_never_stored_or_logged(
+    store: ListenerStore, request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Health details are not the skill's to keep: not in the record, the file, nor the log."""
+    caplog.set_level(logging.DEBUG)
+    skill = Skill(store)
+    session = Session(Listener())
+    skill(session, session.launch())
+    skill(session, session.intent("StartTourIntent"))  # progress worth remembering
+    signs = {
+        "pregnancy": "pregnant",
+        "leg_numbness": "numbness in my legs",
+        "blood_thinners": "warfarin",
+    }
+    for sign_id, said in signs.items():
+        slot = Slot(said, sign_id, said)
+        heard = speech_text(skill(session, session.intent("WarningSignIntent", {"sign": slot})))
+        assert "doctor" in heard or "medical help" in heard
+    skill(session, session.intent("AMAZON.NextIntent"))  # the tour goes on, and is saved again
+    skill(session, session.session_ended())
+    records = raw_records(store, server_for(store, request))
+    assert len(records) == 1 and int(records[0]["tour"]) == 1
+    dumped = json.dumps(records).lower()
+    stored_bytes = b""
+    if isinstance(store, SQLiteStore):
+        for path in store.path.parent.glob(store.path.name + "*"):  # the database, WAL and SHM
+            stored_bytes += path.read_bytes().lower()
+    logged = caplog.text.lower()
+    for sign_id, said in signs.items():
+        for secret in (sign_id, said):
+            assert secret not in dumped and secret not in logged, secret
+            assert secret.encode() not in stored_bytes, secret

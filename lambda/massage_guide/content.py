@@ -52,8 +52,13 @@ class Content:
     benefits: tuple[Benefit, ...]
     overview: str
     therapist_advice: str
+    therapist_tip: str
     disclaimer: str
+    definition: str
+    source: str
+    not_a_cure: str
     causes: dict[str, Cause]
+    limits: dict[str, str]
     prompts: dict[str, str]
     benefit_ids: tuple[str, ...] = field(init=False)
     _placeholders: dict[str, frozenset[str]] = field(init=False, repr=False)
@@ -157,7 +162,12 @@ def _build(languages: tuple[str, ...]) -> Content:
         benefits=benefits,
         overview=data["overview"],
         therapist_advice=data["therapist_advice"],
+        therapist_tip=data["therapist_tip"],
         disclaimer=data["disclaimer"],
+        definition=data["definition"],
+        source=data["source"],
+        not_a_cure=data["not_a_cure"],
         causes=causes,
+        limits=dict(data["limits"]),
         prompts=prompts,
     )

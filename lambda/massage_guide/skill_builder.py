@@ -15,7 +15,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from massage_guide import log_policy, memory, persistence
 from massage_guide.content import content_for
 from massage_guide.fast_serializer import FastSerializer
-from massage_guide.handlers import events, learning, session, settings, tour
+from massage_guide.handlers import events, learning, safety, session, settings, tour
 from massage_guide.speech import Speech
 
 log = logging.getLogger(__name__)
@@ -31,12 +31,19 @@ def request_handlers() -> list[AbstractRequestHandler]:
         settings.ForgetConfirmedHandler(),
         settings.ForgetDeclinedHandler(),
         learning.OfferAcceptedHandler(),
+        learning.OverviewAcceptedHandler(),
         learning.OfferDeclinedHandler(),
         tour.CarryOnHandler(),
         tour.PauseTourHandler(),
         session.YesWithoutQuestionHandler(),
         session.NoWithoutQuestionHandler(),
+        # A listener's safety comes before anything the skill would rather talk about.
+        safety.WarningSignHandler(),
+        safety.HonestLimitHandler(),
         learning.WhyMassageHelpsHandler(),
+        learning.CureQuestionHandler(),
+        learning.WhatIsMassageHandler(),
+        learning.SourceHandler(),
         learning.ListBenefitsHandler(),
         learning.BenefitHandler(),
         learning.TellMeMoreHandler(),

@@ -19,7 +19,7 @@ LENGTHS: Final = ("brief", "detailed")
 PACES: Final = ("normal", "slow")
 MAX_VISITS: Final = 1_000_000
 
-Pending = Literal["tour_next", "resume", "forget", "offer"]
+Pending = Literal["tour_next", "resume", "forget", "offer", "overview"]
 PENDING_VALUES: Final[tuple[str, ...]] = get_args(Pending)
 
 
@@ -30,7 +30,7 @@ class ConversationState:
     ``tour`` is the index of the benefit the guided tour last played (None when no
     tour has started); ``benefit`` is the benefit being discussed, for "tell me
     more"; ``pending`` is the yes/no question the skill is waiting on, with
-    ``offered`` naming the benefit a "yes" would play.
+    ``offered`` naming the benefit a "yes" would play ("overview" offers the overview).
     """
 
     benefit: str | None = None

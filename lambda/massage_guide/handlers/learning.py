@@ -16,19 +16,78 @@ from massage_guide.handlers.benefits import (
 from massage_guide.speech import Speech
 
 
+def overview(handler_input: HandlerInput, lead_in: str | None = None) -> Response:
+    """All seven benefits in one breath, then which one the listener would like."""
+    text = content(handler_input)
+    speech = Speech(lead_in) if lead_in else Speech()
+    speech.say(text.overview).pause().say(text.prompt("overview_follow_up"))
+    return reply(
+        handler_input,
+        speech,
+        Speech(text.prompt("overview_follow_up")),
+        card=(text.skill_name, text.overview),
+    )
+
+
 class WhyMassageHelpsHandler(IntentHandler):
     """The overview: all seven benefits in one breath."""
 
     intents = ("WhyMassageHelpsIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        return overview(handler_input)
+
+
+class CureQuestionHandler(IntentHandler):
+    """'Can massage cure my back pain?': no, honestly, and then what it may do."""
+
+    intents = ("CureQuestionIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return overview(handler_input, lead_in=content(handler_input).not_a_cure)
+
+
+class OverviewAcceptedHandler(IntentHandler):
+    """'Yes' to 'shall I tell you how massage may help your back?'."""
+
+    intents = ("AMAZON.YesIntent",)
+    answers = ("overview",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return overview(handler_input)
+
+
+class WhatIsMassageHandler(IntentHandler):
+    """'What is massage therapy?': the article's definition, in our words."""
+
+    intents = ("WhatIsMassageIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
-        speech = Speech(text.overview).pause().say(text.prompt("overview_follow_up"))
+        speech = Speech(text.definition).say(text.prompt("definition_follow_up"))
         return reply(
             handler_input,
             speech,
-            Speech(text.prompt("overview_follow_up")),
-            card=(text.skill_name, text.overview),
+            Speech(text.prompt("definition_follow_up")),
+            card=(text.skill_name, text.definition),
+            pending="overview",
+        )
+
+
+class SourceHandler(IntentHandler):
+    """'Where does this come from?', 'is this medical advice?': one article, general information."""
+
+    intents = ("SourceIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        text = content(handler_input)
+        speech = Speech(text.source).say(text.prompt("source_follow_up"))
+        return reply(
+            handler_input,
+            speech,
+            Speech(text.prompt("source_follow_up")),
+            card=(text.skill_name, text.source),
+            pending="overview",
         )
 
 
@@ -128,10 +187,11 @@ class WhoShouldMassageHandler(IntentHandler):
 
 
 class OfferDeclinedHandler(IntentHandler):
-    """'No' to 'want to hear about circulation too?': let the listener lead."""
+    """'No' to an offer ('want to hear about circulation too?', 'shall I tell you how massage
+    may help?'): let the listener lead."""
 
     intents = ("AMAZON.NoIntent",)
-    answers = ("offer",)
+    answers = ("offer", "overview")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)

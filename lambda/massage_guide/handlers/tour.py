@@ -35,7 +35,7 @@ def no_more_benefits(
 ) -> Response:
     """'That was the last of the seven', after whatever was just said."""
     text = content(handler_input)
-    speech = (speech or Speech()).say(text.prompt("tour_done")).pause()
+    speech = (speech or Speech()).say(text.prompt("tour_done")).say(text.therapist_tip).pause()
     speech.say(text.prompt("tour_done_follow_up"))
     return reply(handler_input, speech, Speech(text.prompt("tour_done_follow_up")), card=card)
 
@@ -131,11 +131,11 @@ class ReadThroughHandler(IntentHandler):
         speech = Speech(text.prompt("read_through_intro")).pause(BENEFIT_PAUSE_MS)
         for benefit in text.benefits:
             speech.say(f"{benefit.title}.").say(benefit.summary).pause(READ_THROUGH_PAUSE_MS)
-        speech.say(text.prompt("read_through_outro")).say(text.disclaimer)
+        speech.say(text.prompt("read_through_outro")).say(text.therapist_tip).say(text.disclaimer)
         card_text = "\n\n".join(f"{b.title}: {b.summary}" for b in text.benefits)
         return reply(
             handler_input,
             speech,
-            card=(text.skill_name, f"{card_text}\n\n{text.disclaimer}"),
+            card=(text.skill_name, f"{card_text}\n\n{text.therapist_tip} {text.disclaimer}"),
             end_session=True,
         )
