@@ -3,7 +3,9 @@
 A response must be one Alexa accepts and a listener can hear: SSML that parses
 and uses only the tags the skill emits, Alexa's size limits, a reprompt
 whenever the microphone stays open, and no programming debris (None, braces,
-exception names) in anything spoken or shown.
+exception names) in anything spoken or shown. It must also be one a listener
+enjoys: within its spoken-length budget (skill_tools/spoken_length.py), and,
+when the microphone stays open, ending with a question and reprompted with one.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
+
+from skill_tools.spoken_length import DETAILED, ORDINARY, READ_THROUGH, REPROMPT, Budget, measure
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO / "lambda") not in sys.path:
@@ -82,8 +86,30 @@ def _check_words(text: str, where: str) -> None:
     assert not claims, f"{where}: health claim {claims} in {text[:200]!r}"
 
 
-def assert_valid_response(envelope: Any) -> dict[str, Any]:
-    """Assert ``envelope`` is a response Alexa accepts and a listener can hear; return it."""
+def budget_for(speech: str, locale: str | None) -> Budget:
+    """Which budget a response's speech is held to, recognised from the content it carries."""
+    from massage_guide.content import content_for
+
+    text = content_for(locale)
+    plain = " ".join(speech.split())
+    if all(benefit.line in plain for benefit in text.benefits):
+        return READ_THROUGH
+    if any(benefit.detail in plain for benefit in text.benefits):
+        return DETAILED
+    return ORDINARY
+
+
+def _check_length(ssml: str, budget: Budget, locale: str | None, where: str) -> None:
+    english = locale is None or locale.startswith("en")
+    overrun = budget.overrun(measure(ssml), english)
+    assert overrun is None, f"{where}: {overrun}: {_words({'ssml': ssml})[:300]!r}"
+
+
+def assert_valid_response(envelope: Any, locale: str | None = None) -> dict[str, Any]:
+    """Assert ``envelope`` is a response Alexa accepts and a listener can hear; return it.
+
+    ``locale`` is the request's; word budgets apply to English (the default).
+    """
     assert isinstance(envelope, dict), f"not a response object: {envelope!r:.200}"
     assert envelope.get("version") == "1.0"
     encoded = json.dumps(envelope)
@@ -94,14 +120,23 @@ def assert_valid_response(envelope: Any) -> dict[str, Any]:
     assert attributes is None or isinstance(attributes, dict)
     spoken: list[str] = []
     if "outputSpeech" in response:
-        spoken.append(_check_speech(response["outputSpeech"], "speech"))
+        said = _check_speech(response["outputSpeech"], "speech")
+        spoken.append(said)
+        ssml = response["outputSpeech"].get("ssml")
+        if ssml:
+            _check_length(ssml, budget_for(said, locale), locale, "speech")
     ends = response.get("shouldEndSession")
     assert ends in (True, False, None), f"shouldEndSession is {ends!r}"
     if ends is False:
         assert "outputSpeech" in response, "session left open without speech"
+        assert spoken[0].rstrip().endswith("?"), f"open microphone, no question: {spoken[0]!r}"
         reprompt = response.get("reprompt")
         assert isinstance(reprompt, dict), "session left open without a reprompt"
-        spoken.append(_check_speech(reprompt.get("outputSpeech"), "reprompt"))
+        again = _check_speech(reprompt.get("outputSpeech"), "reprompt")
+        assert again.rstrip().endswith("?"), f"a reprompt that asks nothing: {again!r}"
+        if reprompt["outputSpeech"].get("ssml"):
+            _check_length(reprompt["outputSpeech"]["ssml"], REPROMPT, locale, "reprompt")
+        spoken.append(again)
     elif "reprompt" in response:
         raise AssertionError("a reprompt on a response that closes the session")
     card = response.get("card")
@@ -127,13 +162,17 @@ def checked(handler: Any) -> Any:
     """Wrap a lambda_handler so every response it gives is validated."""
 
     def call(event: Any, context: Any = None) -> dict[str, Any]:
-        return assert_valid_response(handler(event, context))
+        request = event.get("request") if isinstance(event, dict) else None
+        locale = request.get("locale") if isinstance(request, dict) else None
+        return assert_valid_response(
+            handler(event, context), locale if isinstance(locale, str) else None
+        )
 
     return call
 
 
 def _words(output_speech: dict[str, Any] | None) -> str:
-    if output_speech is None:
+    if output_speech is None or not output_speech.get("ssml"):
         return ""
     return " ".join("".join(ET.fromstring(output_speech["ssml"]).itertext()).split())
 
@@ -146,3 +185,16 @@ def speech_text(envelope: dict[str, Any]) -> str:
 def reprompt_text(envelope: dict[str, Any]) -> str:
     """The words of a response's reprompt, tags removed."""
     return _words((envelope["response"].get("reprompt") or {}).get("outputSpeech"))
+
+
+def variants_of(key: str, locale: str | None = "en-US", **values: object) -> list[str]:
+    """Every way the skill can say prompt ``key`` (filled with ``values``)."""
+    from massage_guide.content import content_for
+
+    text = content_for(locale)
+    return [text.prompt(key, index, **values) for index in range(text.variants(key))]
+
+
+def says(spoken: str, key: str, locale: str | None = "en-US", **values: object) -> bool:
+    """Whether ``spoken`` contains one of the ways the skill says prompt ``key``."""
+    return any(variant in spoken for variant in variants_of(key, locale, **values))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from massage_guide import content as content_module
-from massage_guide.content import MissingPromptError, content_for
+from massage_guide.content import Benefit, content_for
 from tests.support import CLAIMS, health_claims
 
 TEXT = content_for("en-US")
@@ -29,11 +29,11 @@ def test_seven_benefits_in_the_article_order() -> None:
 
 
 @pytest.mark.parametrize("benefit", TEXT.benefits, ids=lambda b: b.id)
-def test_summary_passes_the_one_breath_test_and_detail_goes_deeper(benefit: object) -> None:
-    assert len(benefit.summary.split()) <= 35  # type: ignore[attr-defined]
-    assert 1 <= sentences(benefit.summary) <= 2  # type: ignore[attr-defined]
-    assert 3 <= sentences(benefit.detail) <= 5  # type: ignore[attr-defined]
-    assert len(benefit.detail) > len(benefit.summary)  # type: ignore[attr-defined]
+def test_line_summary_and_detail_go_deeper_step_by_step(benefit: Benefit) -> None:
+    assert sentences(benefit.line) == 1 and len(benefit.line.split()) <= 16
+    assert 1 <= sentences(benefit.summary) <= 2 and len(benefit.summary.split()) <= 26
+    assert 3 <= sentences(benefit.detail) <= 5 and len(benefit.detail.split()) <= 55
+    assert len(benefit.line) < len(benefit.summary) < len(benefit.detail)
 
 
 def test_overview_names_every_benefit_in_one_short_breath() -> None:
@@ -84,18 +84,40 @@ def test_health_wording_points_to_a_therapist_and_to_a_doctor() -> None:
     assert "not medical advice" in TEXT.source
 
 
-def test_every_prompt_fills_without_leaving_braces() -> None:
-    for key, template in TEXT.prompts.items():
-        values = {name: "x" for name in PLACEHOLDER.findall(template)}
-        filled = TEXT.prompt(key, **values)
-        assert "{" not in filled and "}" not in filled, key
+def test_every_prompt_and_variant_fills_without_leaving_braces() -> None:
+    for key, variants in TEXT.prompts.items():
+        names = {n for template in variants for n in PLACEHOLDER.findall(template)}
+        values = {name: "x" for name in names if not name.startswith("say_")}
+        for variant in range(len(variants)):
+            filled = TEXT.prompt(key, variant, **values)
+            assert "{" not in filled and "}" not in filled, key
 
 
-def test_a_missing_placeholder_is_an_error_not_a_brace_in_speech() -> None:
-    with pytest.raises(MissingPromptError):
-        TEXT.prompt("welcome_resume", benefit="circulation")
-    with pytest.raises(MissingPromptError):
-        TEXT.prompt("no_such_prompt")
+def test_variants_of_a_prompt_share_their_placeholders() -> None:
+    for key, variants in TEXT.prompts.items():
+        shapes = {frozenset(PLACEHOLDER.findall(template)) - SAYS for template in variants}
+        assert len(shapes) == 1, key
+        assert len(set(variants)) == len(variants), f"{key} repeats a variant"
+
+
+SAYS = frozenset(f"say_{key}" for key in TEXT.say)
+VARIED = ("tour_next_question", "what_next", "ack", "fallback", "welcome_returning", "goodbye")
+
+
+@pytest.mark.parametrize("key", VARIED)
+def test_prompts_heard_again_and_again_have_three_ways_to_be_said(key: str) -> None:
+    assert TEXT.variants(key) >= 3
+
+
+def test_suggested_phrases_come_only_from_the_say_table() -> None:
+    """ "say ..." in a template must be followed by a {say_...} placeholder, so every phrase a
+    listener is told to say is in the table that tests/test_understood.py checks."""
+    for key, variants in TEXT.prompts.items():
+        for template in variants:
+            for found in re.finditer(r"\bsay\s+(\S+)", template, re.IGNORECASE):
+                assert found.group(1).startswith("{say_"), (key, template)
+    used = {n for v in TEXT.prompts.values() for t in v for n in PLACEHOLDER.findall(t)}
+    assert {n for n in used if n.startswith("say_")} <= SAYS
 
 
 @pytest.mark.parametrize(
@@ -132,7 +154,7 @@ def test_spoken_lists_read_naturally() -> None:
     assert TEXT.spoken_list(["a", "b", "c"]) == "a, b, and c"
 
 
-ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "source" / "massage-back-pain-article.txt"
+ARTICLE = Path(__file__).resolve().parents[2] / "shared/source/massage-back-pain-article.txt"
 COPIED_RUN = 6
 """Words in a row shared with the article that would make a sentence a copy, not a paraphrase."""
 

@@ -284,7 +284,7 @@ def test_every_limit_topic_has_an_answer_and_an_intent() -> None:
 def test_the_cure_question_gets_an_honest_no_first(dialog: LocalDialog, phrase: str) -> None:
     turn = dialog.say(phrase)
     assert turn.intent == "CureQuestionIntent"
-    assert turn.speech.startswith("Massage isn't a cure for back pain, but it may help ease it.")
+    assert turn.speech.startswith("Massage isn't a cure, but it may help ease back pain.")
     assert TEXT.overview in turn.speech and not turn.ended
 
 

@@ -3,6 +3,12 @@
 All facts and sentences live in ``locales/<language>.json``; adding a locale is
 adding a file. ``en-GB`` looks for ``en-GB.json``, then ``en.json``, then the
 default language, so a regional file only needs the strings that differ.
+
+A prompt is one template or a list of variants with the same placeholders
+(the caller picks the variant, see ``conversation.varied``). Placeholders
+named ``say_<key>`` are filled from the ``say`` table: the exact phrases the
+skill suggests a listener say, kept in one place so a test can check that
+each one is understood back by the interaction model.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from string import Formatter
-from typing import Any
+from typing import Any, Final
 
 LOCALES_DIR = Path(__file__).with_name("locales")
 DEFAULT_LANGUAGE = "en"
@@ -20,13 +26,26 @@ DEFAULT_LANGUAGE = "en"
 
 @dataclass(frozen=True, slots=True)
 class Benefit:
-    """One of the seven ways massage may help a back, keyed by its slot value id."""
+    """One of the seven ways massage may help a back, keyed by its slot value id.
+
+    ``line`` is one short sentence, for the hands-free read-through of all seven.
+    """
 
     id: str
     name: str
     title: str
+    line: str
     summary: str
     detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A phrase the skill tells a listener to say, and what the model must understand by it."""
+
+    phrase: str
+    intent: str
+    slots: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +62,9 @@ class MissingPromptError(KeyError):
     """A prompt or placeholder that the locale data does not define."""
 
 
+SAY_PREFIX: Final = "say_"
+
+
 @dataclass(frozen=True)
 class Content:
     """Everything the skill can say in one language."""
@@ -54,23 +76,33 @@ class Content:
     therapist_advice: str
     therapist_tip: str
     disclaimer: str
+    doctor_reminder: str
     definition: str
     source: str
     not_a_cure: str
     causes: dict[str, Cause]
     limits: dict[str, str]
-    prompts: dict[str, str]
+    prompts: dict[str, tuple[str, ...]]
+    say: dict[str, Suggestion]
     benefit_ids: tuple[str, ...] = field(init=False)
     _placeholders: dict[str, frozenset[str]] = field(init=False, repr=False)
+    _suggested: dict[str, str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Worked out once per language, not on every request.
         object.__setattr__(self, "benefit_ids", tuple(b.id for b in self.benefits))
         placeholders = {
-            key: frozenset(name for _, name, _, _ in Formatter().parse(template) if name)
-            for key, template in self.prompts.items()
+            key: frozenset(
+                name
+                for template in variants
+                for _, name, _, _ in Formatter().parse(template)
+                if name and not name.startswith(SAY_PREFIX)
+            )
+            for key, variants in self.prompts.items()
         }
         object.__setattr__(self, "_placeholders", placeholders)
+        suggested = {SAY_PREFIX + key: item.phrase for key, item in self.say.items()}
+        object.__setattr__(self, "_suggested", suggested)
 
     def benefit(self, benefit_id: str | None) -> Benefit | None:
         """The benefit with this id, or None for an unknown or missing id."""
@@ -86,16 +118,27 @@ class Content:
                 return index
         return None
 
-    def prompt(self, key: str, **values: object) -> str:
-        """A prompt with its placeholders filled; a gap is an error, never a brace in speech."""
+    def prompt(self, key: str, variant: int = 0, **values: object) -> str:
+        """A prompt (variant ``variant``) with its placeholders filled.
+
+        A gap is an error, never a brace in speech; suggested phrases come from
+        the ``say`` table.
+        """
         try:
-            template = self.prompts[key]
+            variants = self.prompts[key]
         except KeyError as missing:
             raise MissingPromptError(key) from missing
         absent = self._placeholders[key] - values.keys()
         if absent:
             raise MissingPromptError(f"{key}: {sorted(absent)}")
-        return template.format(**values)
+        try:
+            return variants[variant % len(variants)].format(**self._suggested, **values)
+        except KeyError as missing:
+            raise MissingPromptError(f"{key}: {missing}") from None
+
+    def variants(self, key: str) -> int:
+        """How many ways the prompt can be said (1 for a plain one)."""
+        return len(self.prompts.get(key, ())) or 1
 
     def spoken_list(self, names: list[str]) -> str:
         """'a, b, and c' for the ear."""
@@ -137,11 +180,12 @@ def content_for(locale: str | None) -> Content:
 def _build(languages: tuple[str, ...]) -> Content:
     """Merge the data files so specific locales override general ones, prompt by prompt."""
     data: dict[str, Any] = {}
-    prompts: dict[str, str] = {}
+    prompts: dict[str, tuple[str, ...]] = {}
     for language in reversed(languages):
         with (LOCALES_DIR / f"{language}.json").open(encoding="utf-8") as handle:
             layer: dict[str, Any] = json.load(handle)
-        prompts.update(layer.get("prompts", {}))
+        for key, value in layer.get("prompts", {}).items():
+            prompts[key] = (value,) if isinstance(value, str) else tuple(value)
         data.update(layer)
     benefits = tuple(
         Benefit(id=benefit_id, **data["benefits"][benefit_id])
@@ -164,10 +208,15 @@ def _build(languages: tuple[str, ...]) -> Content:
         therapist_advice=data["therapist_advice"],
         therapist_tip=data["therapist_tip"],
         disclaimer=data["disclaimer"],
+        doctor_reminder=data["doctor_reminder"],
         definition=data["definition"],
         source=data["source"],
         not_a_cure=data["not_a_cure"],
         causes=causes,
         limits=dict(data["limits"]),
         prompts=prompts,
+        say={
+            key: Suggestion(raw["phrase"], raw["intent"], dict(raw.get("slots", {})))
+            for key, raw in data["say"].items()
+        },
     )

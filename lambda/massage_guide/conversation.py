@@ -53,6 +53,23 @@ def save_state(handler_input: HandlerInput) -> None:
         attributes[STATE_KEY] = current.to_attributes()
 
 
+def varied(handler_input: HandlerInput, key: str, **values: object) -> str:
+    """A prompt said a different way from last time in this session.
+
+    The choice comes from the conversation state, not a random generator, so
+    a conversation always sounds the same twice (and tests stay exact): the
+    first use in a session depends on the visit count, later uses rotate.
+    """
+    text = content(handler_input)
+    count = text.variants(key)
+    conversation = state(handler_input)
+    last = conversation.variants.get(key)
+    chosen = conversation.visits % count if last is None else (last + 1) % count
+    if count > 1:
+        conversation.variants[key] = chosen
+    return text.prompt(key, chosen, **values)
+
+
 def intent_name(handler_input: HandlerInput) -> str | None:
     """The intent's name, or None for any other kind of request."""
     request = handler_input.request_envelope.request

@@ -9,7 +9,7 @@ crashing a handler.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, Literal, get_args
 
 from massage_guide.speech import is_own_body
@@ -18,8 +18,12 @@ STATE_KEY: Final = "conversation"
 LENGTHS: Final = ("brief", "detailed")
 PACES: Final = ("normal", "slow")
 MAX_VISITS: Final = 1_000_000
+MAX_VARIED_PROMPTS: Final = 32
+MAX_VARIANT: Final = 99
+OFFERS: Final = ("offer", "detail")
+"""Questions whose "yes" plays a benefit named in ``offered``."""
 
-Pending = Literal["tour_next", "resume", "forget", "offer", "overview"]
+Pending = Literal["tour_next", "resume", "forget", "offer", "detail", "overview"]
 PENDING_VALUES: Final[tuple[str, ...]] = get_args(Pending)
 
 
@@ -30,7 +34,9 @@ class ConversationState:
     ``tour`` is the index of the benefit the guided tour last played (None when no
     tour has started); ``benefit`` is the benefit being discussed, for "tell me
     more"; ``pending`` is the yes/no question the skill is waiting on, with
-    ``offered`` naming the benefit a "yes" would play ("overview" offers the overview).
+    ``offered`` naming the benefit a "yes" would play (its summary for "offer", its
+    detail for "detail"; "overview" offers the overview). ``variants`` remembers which
+    variant of each varied prompt was said last, so the next one differs.
     """
 
     benefit: str | None = None
@@ -42,6 +48,7 @@ class ConversationState:
     length: str = "brief"
     pace: str = "normal"
     visits: int = 0
+    variants: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_attributes(cls, attributes: object, benefit_ids: tuple[str, ...]) -> ConversationState:
@@ -56,7 +63,7 @@ class ConversationState:
             state.tour = tour
         state.pending = _choice(raw.get("pending"), PENDING_VALUES)
         state.offered = _choice(raw.get("offered"), benefit_ids)
-        if state.pending == "offer" and state.offered is None:
+        if state.pending in OFFERS and state.offered is None:
             state.pending = None
         state.last_speech = _ssml(raw.get("last_speech"))
         state.last_reprompt = _ssml(raw.get("last_reprompt"))
@@ -65,6 +72,7 @@ class ConversationState:
         visits = raw.get("visits")
         if isinstance(visits, int) and not isinstance(visits, bool) and 0 <= visits <= MAX_VISITS:
             state.visits = visits
+        state.variants = _variants(raw.get("variants"))
         return state
 
     def to_attributes(self) -> dict[str, Any]:
@@ -79,12 +87,28 @@ class ConversationState:
             "length": self.length,
             "pace": self.pace,
             "visits": self.visits,
+            "variants": dict(self.variants) or None,
         }
         return {key: value for key, value in data.items() if value is not None}
 
 
 def _choice(value: object, allowed: tuple[str, ...]) -> Any:
     return value if isinstance(value, str) and value in allowed else None
+
+
+def _variants(value: object) -> dict[str, int]:
+    """Last-used variant per prompt key, dropping anything that is not a small count."""
+    if not isinstance(value, Mapping) or len(value) > MAX_VARIED_PROMPTS:
+        return {}
+    return {
+        key: index
+        for key, index in value.items()
+        if isinstance(key, str)
+        and len(key) <= 40
+        and isinstance(index, int)
+        and not isinstance(index, bool)
+        and 0 <= index <= MAX_VARIANT
+    }
 
 
 def _ssml(value: object) -> str | None:

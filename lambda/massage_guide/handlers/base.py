@@ -18,7 +18,7 @@ from ask_sdk_model.ui.reprompt import Reprompt
 from massage_guide import display
 from massage_guide.conversation import content, intent_name, save_state, state
 from massage_guide.speech import Speech, fit, wrap
-from massage_guide.state import Pending
+from massage_guide.state import OFFERS, Pending
 
 KEEP: Final = "keep"
 """Pass as ``pending`` to leave the question the skill is waiting on as it was (repeat; help and
@@ -68,7 +68,7 @@ def reply(
     conversation = state(handler_input)
     if pending != KEEP:
         conversation.pending = pending
-        conversation.offered = offered if pending == "offer" else None
+        conversation.offered = offered if pending in OFFERS else None
     builder = handler_input.response_builder
     body = fit(speech.body(), conversation.pace)  # what is spoken is what repeat replays
     builder.response.output_speech = SsmlOutputSpeech(ssml=wrap(body, conversation.pace))

@@ -6,7 +6,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from massage_guide.content import Benefit, Content
-from massage_guide.conversation import content, state
+from massage_guide.conversation import content, state, varied
 from massage_guide.handlers.base import reply
 from massage_guide.speech import Speech
 
@@ -36,7 +36,7 @@ def next_in_tour(handler_input: HandlerInput) -> int | None:
 def offer_next(handler_input: HandlerInput, speech: Speech, benefit: Benefit) -> Response:
     """End a tour answer with "want the next one?", so a plain "yes" carries on."""
     text = content(handler_input)
-    speech.say(text.prompt("tour_next_question"))
+    speech.say(varied(handler_input, "tour_next_question"))
     return reply(
         handler_input,
         speech,
@@ -53,22 +53,37 @@ def answer_benefit(
     detail: bool = False,
     lead_in: str | None = None,
 ) -> Response:
-    """Speak one benefit; if it is the tour's current one, offer to carry on with the tour."""
+    """Speak one benefit and ask what next.
+
+    If it is the tour's current benefit, offer to carry on with the tour; after
+    a summary, offer the detail ("want more detail?" so a plain "yes" works);
+    after the detail, ask which benefit comes next.
+    """
     text = content(handler_input)
     conversation = state(handler_input)
     conversation.benefit = benefit.id
+    detail = detail or conversation.length == "detailed"
     speech = Speech(lead_in) if lead_in else Speech()
-    speech.say(benefit.detail if detail else benefit_text(benefit, conversation.length)).pause()
+    speech.say(benefit.detail if detail else benefit.summary).pause()
     upcoming = next_in_tour(handler_input)
     if upcoming is not None and text.benefits[upcoming - 1].id == benefit.id:
         return offer_next(handler_input, speech, benefit)
-    brief = not detail and conversation.length == "brief"
-    speech.say(text.prompt("benefit_follow_up" if brief else "detail_follow_up"))
+    if detail:
+        speech.say(text.prompt("detail_follow_up"))
+        return reply(
+            handler_input,
+            speech,
+            Speech(text.prompt("detail_reprompt")),
+            card=benefit_card(benefit),
+        )
+    speech.say(text.prompt("benefit_follow_up"))
     return reply(
         handler_input,
         speech,
-        Speech(text.prompt("benefit_reprompt", benefit=benefit.name)),
+        Speech(text.prompt("benefit_reprompt")),
         card=benefit_card(benefit),
+        pending="detail",
+        offered=benefit.id,
     )
 
 

@@ -5,14 +5,9 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from massage_guide.conversation import content, slot_id, slot_said, state
+from massage_guide.conversation import content, slot_id, slot_said, state, varied
 from massage_guide.handlers.base import IntentHandler, reply
-from massage_guide.handlers.benefits import (
-    all_names,
-    answer_benefit,
-    ask_which_benefit,
-    benefit_text,
-)
+from massage_guide.handlers.benefits import all_names, answer_benefit, ask_which_benefit
 from massage_guide.speech import Speech
 
 
@@ -24,7 +19,7 @@ def overview(handler_input: HandlerInput, lead_in: str | None = None) -> Respons
     return reply(
         handler_input,
         speech,
-        Speech(text.prompt("overview_follow_up")),
+        Speech(text.prompt("overview_reprompt")),
         card=(text.skill_name, text.overview),
     )
 
@@ -64,14 +59,7 @@ class WhatIsMassageHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
-        speech = Speech(text.definition).say(text.prompt("definition_follow_up"))
-        return reply(
-            handler_input,
-            speech,
-            Speech(text.prompt("definition_follow_up")),
-            card=(text.skill_name, text.definition),
-            pending="overview",
-        )
+        return offer_overview(handler_input, text.definition, "definition_follow_up")
 
 
 class SourceHandler(IntentHandler):
@@ -81,14 +69,20 @@ class SourceHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
-        speech = Speech(text.source).say(text.prompt("source_follow_up"))
-        return reply(
-            handler_input,
-            speech,
-            Speech(text.prompt("source_follow_up")),
-            card=(text.skill_name, text.source),
-            pending="overview",
-        )
+        return offer_overview(handler_input, text.source, "source_follow_up")
+
+
+def offer_overview(handler_input: HandlerInput, answer: str, question: str) -> Response:
+    """An answer about massage or the skill itself, then 'shall I tell you how it may help?'."""
+    text = content(handler_input)
+    speech = Speech(answer).say(text.prompt(question))
+    return reply(
+        handler_input,
+        speech,
+        Speech(text.prompt(question)),
+        card=(text.skill_name, answer),
+        pending="overview",
+    )
 
 
 class ListBenefitsHandler(IntentHandler):
@@ -96,14 +90,13 @@ class ListBenefitsHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
-        names = all_names(text)
-        speech = Speech(text.prompt("list_intro", names=names)).pause()
+        speech = Speech(text.prompt("list_intro", names=all_names(text))).pause()
         speech.say(text.prompt("list_follow_up"))
         card_text = "\n".join(benefit.title for benefit in text.benefits)
         return reply(
             handler_input,
             speech,
-            Speech(text.prompt("list_follow_up")),
+            Speech(text.prompt("list_reprompt")),
             card=(text.skill_name, card_text),
         )
 
@@ -117,7 +110,7 @@ class BenefitHandler(IntentHandler):
         benefit = content(handler_input).benefit(slot_id(handler_input, "benefit"))
         if benefit is None:
             return ask_which_benefit(handler_input, unknown=slot_said(handler_input, "benefit"))
-        return answer_benefit(handler_input, benefit, detail=False)
+        return answer_benefit(handler_input, benefit)
 
 
 class TellMeMoreHandler(IntentHandler):
@@ -136,38 +129,32 @@ class TellMeMoreHandler(IntentHandler):
 
 
 class CauseHandler(IntentHandler):
-    """'My back hurts from sitting at a desk': point to the benefits that speak to it."""
+    """'My back hurts from sitting at a desk': name the benefits that speak to it, offer the first.
+
+    The benefit itself comes on "yes", so the answer stays one breath long.
+    """
 
     intents = ("CauseIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
-        conversation = state(handler_input)
         cause = text.causes.get(slot_id(handler_input, "cause") or "")
         if cause is None:
             prompt = text.prompt("cause_unknown")
-            return reply(handler_input, Speech(prompt), Speech(prompt))
+            return reply(handler_input, Speech(prompt), Speech(text.prompt("general_reprompt")))
         benefits = [b for b in (text.benefit(i) for i in cause.benefit_ids) if b is not None]
         first = benefits[0]
-        conversation.benefit = first.id
-        speech = Speech(cause.intro)
-        speech.say(text.prompt("cause_link", names=text.spoken_list([b.name for b in benefits])))
-        speech.pause().say(benefit_text(first, conversation.length)).pause()
-        speech.say(text.disclaimer)
-        card = (first.title, f"{cause.intro}\n\n{first.summary}\n\n{text.disclaimer}")
-        if len(benefits) > 1:
-            second = benefits[1]
-            speech.pause().say(text.prompt("cause_offer", benefit=second.name))
-            return reply(
-                handler_input,
-                speech,
-                Speech(text.prompt("offer_reprompt", benefit=second.name)),
-                card=card,
-                pending="offer",
-                offered=second.id,
-            )
-        speech.pause().say(text.prompt("what_next"))
-        return reply(handler_input, speech, card=card)
+        link = text.prompt("cause_link", names=text.spoken_list([b.name for b in benefits]))
+        speech = Speech(cause.intro, link, text.doctor_reminder)
+        speech.say(text.prompt("cause_offer", benefit=first.name))
+        return reply(
+            handler_input,
+            speech,
+            Speech(text.prompt("offer_reprompt", benefit=first.name)),
+            card=(text.skill_name, f"{cause.intro} {link}\n\n{text.disclaimer}"),
+            pending="offer",
+            offered=first.id,
+        )
 
 
 class WhoShouldMassageHandler(IntentHandler):
@@ -177,8 +164,7 @@ class WhoShouldMassageHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
-        speech = Speech(text.therapist_advice).pause().say(text.disclaimer)
-        speech.pause().say(text.prompt("what_next"))
+        speech = Speech(text.therapist_advice).say(varied(handler_input, "what_next"))
         return reply(
             handler_input,
             speech,
@@ -187,25 +173,25 @@ class WhoShouldMassageHandler(IntentHandler):
 
 
 class OfferDeclinedHandler(IntentHandler):
-    """'No' to an offer ('want to hear about circulation too?', 'shall I tell you how massage
-    may help?'): let the listener lead."""
+    """'No' to an offer ('shall I start with posture?', 'want more detail?', 'shall I tell you
+    how massage may help?'): let the listener lead."""
 
     intents = ("AMAZON.NoIntent",)
-    answers = ("offer", "overview")
+    answers = ("offer", "detail", "overview")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        text = content(handler_input)
-        return reply(handler_input, Speech(text.prompt("what_next")))
+        return reply(handler_input, Speech(varied(handler_input, "what_next")))
 
 
 class OfferAcceptedHandler(IntentHandler):
-    """'Yes' to 'want to hear about circulation too?'."""
+    """'Yes' to 'shall I start with posture?' (the summary) or 'want more detail?' (the detail)."""
 
     intents = ("AMAZON.YesIntent",)
-    answers = ("offer",)
+    answers = ("offer", "detail")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        benefit = content(handler_input).benefit(state(handler_input).offered)
+        conversation = state(handler_input)
+        benefit = content(handler_input).benefit(conversation.offered)
         if benefit is None:  # state validation guarantees an offer names a benefit
             return ask_which_benefit(handler_input, unknown=False)
-        return answer_benefit(handler_input, benefit, detail=False)
+        return answer_benefit(handler_input, benefit, detail=conversation.pending == "detail")

@@ -9,7 +9,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, LaunchRequest, Response, SessionEndedRequest
 
 from massage_guide import log_policy
-from massage_guide.conversation import content, state
+from massage_guide.conversation import content, state, varied
 from massage_guide.handlers.base import KEEP, IntentHandler, keep_question, reply
 from massage_guide.handlers.benefits import next_in_tour
 from massage_guide.speech import Speech
@@ -32,16 +32,19 @@ class LaunchHandler(AbstractRequestHandler):
             upcoming_index = next_in_tour(handler_input)
             if upcoming_index is not None:
                 upcoming = text.benefits[upcoming_index]
-                prompt = text.prompt("welcome_resume", benefit=last.name, next=upcoming.name)
+                prompt = varied(
+                    handler_input, "welcome_resume", benefit=last.name, next=upcoming.name
+                )
                 return reply(
                     handler_input,
                     Speech(prompt),
                     Speech(text.prompt("tour_next_reprompt")),
                     pending="resume",
                 )
-            return reply(handler_input, Speech(text.prompt("welcome_resume_done")))
+            prompt = varied(handler_input, "welcome_resume_done")
+            return reply(handler_input, Speech(prompt), Speech(text.prompt("tour_done_reprompt")))
         if returning:
-            return reply(handler_input, Speech(text.prompt("welcome_returning")))
+            return reply(handler_input, Speech(varied(handler_input, "welcome_returning")))
         return reply(
             handler_input,
             Speech(text.prompt("welcome")),
@@ -49,16 +52,32 @@ class LaunchHandler(AbstractRequestHandler):
         )
 
 
+def where_next(handler_input: HandlerInput, speech: Speech, question: str) -> Response:
+    """Close help or a fallback with a question: 'shall we carry on?' in a tour, else ``question``.
+
+    In a tour a "yes" then carries on; otherwise the skill asked something new,
+    so no earlier yes/no question is left waiting (a later "yes" deletes nothing).
+    """
+    text = content(handler_input)
+    upcoming = next_in_tour(handler_input)
+    if upcoming is not None:
+        total = len(text.benefits)
+        speech.say(text.prompt("help_in_tour", number=upcoming + 1, total=total))
+        return reply(
+            handler_input, speech, Speech(text.prompt("tour_next_reprompt")), pending="tour_next"
+        )
+    speech.say(question)
+    return reply(handler_input, speech, Speech(text.prompt("general_reprompt")))
+
+
 class HelpHandler(IntentHandler):
-    """Help that keeps the listener's place in the tour and any question still open."""
+    """Help that keeps the listener's place in the tour."""
 
     intents = ("AMAZON.HelpIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
-        speech = Speech(text.prompt("help")).say(tour_reminder(handler_input))
-        speech.say(text.prompt("what_next"))
-        return reply(handler_input, speech, pending=keep_question(handler_input))
+        return where_next(handler_input, Speech(text.prompt("help")), text.prompt("help_question"))
 
 
 class RepeatHandler(IntentHandler):
@@ -68,8 +87,8 @@ class RepeatHandler(IntentHandler):
         conversation = state(handler_input)
         text = content(handler_input)
         if conversation.last_speech is None:
-            speech = Speech(text.prompt("nothing_to_repeat")).say(text.prompt("help"))
-            return reply(handler_input, speech, pending=keep_question(handler_input))
+            speech = Speech(text.prompt("nothing_to_repeat"), text.prompt("help"))
+            return where_next(handler_input, speech, text.prompt("help_question"))
         # Both were validated as this skill's own escaped SSML when the state was read.
         speech = Speech.from_body(conversation.last_speech)
         reprompt = (
@@ -78,15 +97,17 @@ class RepeatHandler(IntentHandler):
         return reply(handler_input, speech, reprompt, pending=KEEP)
 
 
+def goodbye(handler_input: HandlerInput) -> Response:
+    return reply(handler_input, Speech(varied(handler_input, "goodbye")), end_session=True)
+
+
 class StopHandler(IntentHandler):
     """Stop or cancel: say goodbye and end the session."""
 
     intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return reply(
-            handler_input, Speech(content(handler_input).prompt("goodbye")), end_session=True
-        )
+        return goodbye(handler_input)
 
 
 class NoWithoutQuestionHandler(IntentHandler):
@@ -95,24 +116,21 @@ class NoWithoutQuestionHandler(IntentHandler):
     intents = ("AMAZON.NoIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return reply(
-            handler_input, Speech(content(handler_input).prompt("goodbye")), end_session=True
-        )
+        return goodbye(handler_input)
 
 
 class YesWithoutQuestionHandler(IntentHandler):
-    """'Yes' when nothing was asked: offer the choices."""
+    """'Yes' when nothing was asked: acknowledge, and ask what they would like."""
 
     intents = ("AMAZON.YesIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        text = content(handler_input)
-        speech = Speech(text.prompt("yes_without_question")).say(text.prompt("general_reprompt"))
+        speech = Speech(varied(handler_input, "ack"), varied(handler_input, "what_next"))
         return reply(handler_input, speech)
 
 
 class FallbackHandler(IntentHandler):
-    """Anything the model could not place; keeps the tour and any open question."""
+    """Anything the model could not place; keeps the listener's place in a tour."""
 
     intents = ("AMAZON.FallbackIntent",)
 
@@ -120,25 +138,10 @@ class FallbackHandler(IntentHandler):
         return fallback(handler_input)
 
 
-def tour_reminder(handler_input: HandlerInput) -> str:
-    """'You're on benefit 3 of 7' while a tour is under way, else nothing."""
-    upcoming = next_in_tour(handler_input)
-    if upcoming is None:
-        return ""
-    text = content(handler_input)
-    return text.prompt("help_in_tour", number=upcoming, total=len(text.benefits))
-
-
 def fallback(handler_input: HandlerInput) -> Response:
     text = content(handler_input)
-    speech = Speech(text.prompt("fallback"))
-    speech.say(tour_reminder(handler_input) or text.prompt("fallback_reprompt"))
-    return reply(
-        handler_input,
-        speech,
-        Speech(text.prompt("fallback_reprompt")),
-        pending=keep_question(handler_input),
-    )
+    speech = Speech(varied(handler_input, "fallback"))
+    return where_next(handler_input, speech, text.prompt("fallback_question"))
 
 
 class SessionEndedHandler(AbstractRequestHandler):

@@ -6,7 +6,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from massage_guide import memory
-from massage_guide.conversation import content, slot_id, state
+from massage_guide.conversation import content, slot_id, state, varied
 from massage_guide.handlers.base import IntentHandler, reply
 from massage_guide.speech import Speech
 from massage_guide.state import LENGTHS, PACES, ConversationState
@@ -29,8 +29,13 @@ class PreferenceHandler(IntentHandler):
             prompt = text.prompt(f"{self.preference}_which")
             return reply(handler_input, Speech(prompt), Speech(prompt))
         setattr(state(handler_input), self.preference, choice)
-        speech = Speech(text.prompt(f"{self.preference}_{choice}")).say(text.prompt("what_next"))
-        return reply(handler_input, speech)
+        return acknowledged(handler_input, text.prompt(f"{self.preference}_{choice}"))
+
+
+def acknowledged(handler_input: HandlerInput, done: str) -> Response:
+    """'Okay. I'll speak more slowly. What else would you like?', worded anew each time."""
+    speech = Speech(varied(handler_input, "ack"), done, varied(handler_input, "what_next"))
+    return reply(handler_input, speech)
 
 
 class AnswerLengthHandler(PreferenceHandler):
@@ -75,8 +80,7 @@ class ForgetConfirmedHandler(IntentHandler):
         fresh = ConversationState()
         for field_name in fresh.__dataclass_fields__:
             setattr(conversation, field_name, getattr(fresh, field_name))
-        speech = Speech(text.prompt("forget_done")).say(text.prompt("what_next"))
-        return reply(handler_input, speech)
+        return acknowledged(handler_input, text.prompt("forget_done"))
 
 
 class ForgetDeclinedHandler(IntentHandler):
@@ -86,6 +90,4 @@ class ForgetDeclinedHandler(IntentHandler):
     answers = ("forget",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        text = content(handler_input)
-        speech = Speech(text.prompt("forget_kept")).say(text.prompt("what_next"))
-        return reply(handler_input, speech)
+        return acknowledged(handler_input, content(handler_input).prompt("forget_kept"))

@@ -33,11 +33,11 @@ def play_step(handler_input: HandlerInput, index: int, lead_in: str | None = Non
 def no_more_benefits(
     handler_input: HandlerInput, speech: Speech | None = None, card: tuple[str, str] | None = None
 ) -> Response:
-    """'That was the last of the seven', after whatever was just said."""
+    """'That's all seven', the therapist tip where the listener finishes, and what next."""
     text = content(handler_input)
-    speech = (speech or Speech()).say(text.prompt("tour_done")).say(text.therapist_tip).pause()
+    speech = (speech or Speech()).say(text.prompt("tour_done")).say(text.therapist_tip)
     speech.say(text.prompt("tour_done_follow_up"))
-    return reply(handler_input, speech, Speech(text.prompt("tour_done_follow_up")), card=card)
+    return reply(handler_input, speech, Speech(text.prompt("tour_done_reprompt")), card=card)
 
 
 def step(handler_input: HandlerInput, direction: int) -> Response:
@@ -59,8 +59,12 @@ def step(handler_input: HandlerInput, direction: int) -> Response:
     if current is None:
         if direction > 0:
             return play_step(handler_input, 0)
-        prompt = text.prompt("tour_not_started")
-        return reply(handler_input, Speech(prompt), Speech(prompt))
+        return reply(
+            handler_input,
+            Speech(text.prompt("tour_not_started")),
+            Speech(text.prompt("tour_start_reprompt")),
+            pending="tour_next",
+        )
     target = current + direction
     if target >= len(text.benefits):
         return no_more_benefits(handler_input)
@@ -86,7 +90,7 @@ class NextHandler(IntentHandler):
 
 
 class CarryOnHandler(IntentHandler):
-    """'Yes' to 'want the next one?' or 'shall we carry on?'."""
+    """'Yes' to 'want the next one?', 'shall we carry on?' or 'shall we begin?'."""
 
     intents = ("AMAZON.YesIntent",)
     answers = ("tour_next", "resume")
@@ -122,7 +126,7 @@ class PauseTourHandler(IntentHandler):
 
 
 class ReadThroughHandler(IntentHandler):
-    """All seven summaries in one response, with pauses, for a listener who is stretching."""
+    """All seven in one short line each, with pauses, for a listener who is stretching."""
 
     intents = ("ReadThroughIntent",)
 
@@ -130,7 +134,7 @@ class ReadThroughHandler(IntentHandler):
         text = content(handler_input)
         speech = Speech(text.prompt("read_through_intro")).pause(BENEFIT_PAUSE_MS)
         for benefit in text.benefits:
-            speech.say(f"{benefit.title}.").say(benefit.summary).pause(READ_THROUGH_PAUSE_MS)
+            speech.say(f"{benefit.title}.").say(benefit.line).pause(READ_THROUGH_PAUSE_MS)
         speech.say(text.prompt("read_through_outro")).say(text.therapist_tip).say(text.disclaimer)
         card_text = "\n\n".join(f"{b.title}: {b.summary}" for b in text.benefits)
         return reply(
