@@ -287,9 +287,12 @@ def _deployed_endpoint() -> str | None:
 def resolve_endpoints(manifest: dict[str, Any], endpoint_arn: str | None) -> dict[str, Any]:
     """Put the function ARN where skill.json holds the placeholder.
 
-    With no ARN known yet (first `ask deploy`), the custom endpoint is left out
-    for the ASK CLI to fill from the stack output, and the events block, which
-    SMAPI will not take without an endpoint, waits for the next package build.
+    With no ARN known yet (before the first `ask deploy`), the custom endpoint
+    and the events block are left out: the skill package upload that creates the
+    skill comes before the stack, and SMAPI takes no event subscription without an
+    endpoint. The same `ask deploy` then writes both from the stack output
+    (targetEndpoint and skillEvents in ask-resources.json; tests/test_ask_cli.py
+    runs the CLI's own code for it).
     """
     result = json.loads(json.dumps(manifest))
     body = result["manifest"]

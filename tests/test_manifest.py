@@ -142,6 +142,15 @@ def test_endpoints_events_and_permissions(manifest: dict[str, Any]) -> None:
     assert manifest["permissions"] == []
 
 
+def test_ask_deploy_writes_the_events_the_manifest_declares(manifest: dict[str, Any]) -> None:
+    """ask-resources.json tells the ASK CLI which events to subscribe after the stack deploy."""
+    resources = load(ROOT / "ask-resources.json")
+    user_config = resources["profiles"]["default"]["skillInfrastructure"]["userConfig"]
+    assert user_config["targetEndpoint"] == ["custom"], "'events' there writes apis.events"
+    declared = [event["eventName"] for event in manifest["events"]["subscriptions"]]
+    assert user_config["skillEvents"] == {"subscriptions": declared}
+
+
 def sample_texts(locale: str) -> dict[str, str]:
     """Every sample utterance of the model, mapped to its intent."""
     return {

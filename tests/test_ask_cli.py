@@ -1,0 +1,122 @@
+"""The pinned ASK CLI, and its own deploy code run offline against this project.
+
+`ask deploy` uploads the skill package, builds the code, deploys the stack and
+then rewrites the manifest's endpoints from the stack output. tests/ask_cli.js
+runs the CLI's controllers for every step after the upload, with only the
+CloudFormation call and the final SMAPI upload replaced, so these tests see
+what the real CLI 2.30.7 would build and write for this project.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from skill_tools import node_tools, package
+from tests.test_manifest import ENVELOPE, roundtrip
+
+ROOT = Path(__file__).resolve().parent.parent
+DRIVER = ROOT / "tests" / "ask_cli.js"
+TOOLS_PACKAGE = ROOT / "tools" / "package.json"
+ARN = "arn:aws:lambda:us-east-1:123456789012:function:back-massage-guide:live"
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("node") is None or shutil.which("npm") is None, reason="needs Node.js and npm"
+)
+
+
+def load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Deployed:
+    project: Path
+    result: dict[str, Any]
+    uploaded_first: dict[str, Any]  # the manifest the skill package upload sent
+    manifest: dict[str, Any]  # the manifest after the CLI's post-deploy update
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory: pytest.TempPathFactory) -> Deployed:
+    """A first `ask deploy` of a fresh clone, in a scratch copy of the project."""
+    node_tools.ensure_installed("ask-cli")
+    project = tmp_path_factory.mktemp("project")
+    shutil.copyfile(ROOT / "ask-resources.json", project / "ask-resources.json")
+    shutil.copytree(
+        ROOT / "lambda", project / "lambda", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    (project / "hooks").symlink_to(ROOT / "hooks", target_is_directory=True)
+    skill_package = project / "dist" / "skill-package"
+    package.build_skill_package(skill_package)  # `make package` before any deploy: no ARN known
+    uploaded_first = load(skill_package / "skill.json")
+    result_file = project / "result.json"
+    proc = subprocess.run(
+        ["node", str(DRIVER), "deploy", str(project), ARN, str(result_file)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return Deployed(project, load(result_file), uploaded_first, load(skill_package / "skill.json"))
+
+
+def test_make_ask_cli_gives_a_working_pinned_cli(tmp_path: Path) -> None:
+    ask = node_tools.ensure_installed("ask-cli").parent / ".bin" / "ask"
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
+    proc = subprocess.run(
+        [str(ask), "--version"], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    assert proc.returncode == 0, proc.stderr  # unpatched 2.30.7 dies: Class extends value undefined
+    pinned = load(TOOLS_PACKAGE)
+    assert proc.stdout.strip() == pinned["dependencies"]["ask-cli"]
+    lock = load(TOOLS_PACKAGE.with_name("package-lock.json"))["packages"]
+    assert lock["node_modules/antlr4ts"]["version"] == pinned["overrides"]["antlr4ts"]
+
+
+@pytest.mark.slow
+def test_the_cli_builds_the_zip_make_package_builds(deployed: Deployed, tmp_path: Path) -> None:
+    (build,) = deployed.result["builds"]
+    assert build["buildFlow"] == "CustomBuildFlow", "hooks/build.sh must win over the pip flow"
+    reference = package.build_lambda_zip(tmp_path / "lambda.zip")  # what `make package` writes
+    assert Path(build["file"]).read_bytes() == reference.path.read_bytes()
+    (call,) = deployed.result["deployerCalls"]
+    assert call["codeBuild"] == build["file"], "the deployer uploads what the hook built"
+
+
+@pytest.mark.slow
+def test_one_deploy_writes_the_custom_and_the_events_endpoint(deployed: Deployed) -> None:
+    before = deployed.uploaded_first["manifest"]
+    # The first upload creates the skill: no placeholder ARN, and no events
+    # block, which SMAPI refuses without an endpoint.
+    assert "endpoint" not in before["apis"]["custom"]
+    assert "events" not in before
+    after = deployed.manifest["manifest"]
+    assert set(after["apis"]) == {"custom"}, "an apis.events domain is not in the SMAPI model"
+    assert after["apis"]["custom"]["endpoint"] == {"uri": ARN}
+    assert after["events"] == {
+        "endpoint": {"uri": ARN},
+        "subscriptions": [{"eventName": "SKILL_DISABLED"}],
+    }
+    assert deployed.result["enable"] == "enabled", "one api domain, so `ask deploy` enables it"
+    assert deployed.result["upload"] == "skill manifest"
+    _, back = roundtrip(deployed.project / "dist" / "skill-package" / "skill.json", ENVELOPE)
+    assert back == deployed.manifest, "the CLI wrote fields SMAPI's model does not know"
+
+
+@pytest.mark.slow
+def test_the_next_package_build_agrees_with_what_the_cli_wrote(
+    deployed: Deployed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(package, "ASK_STATES", deployed.project / ".ask" / "ask-states.json")
+    assert package._deployed_endpoint() == ARN  # read from the state the CLI recorded
+    package.build_skill_package(tmp_path / "skill-package", endpoint_arn=ARN)
+    assert load(tmp_path / "skill-package" / "skill.json") == deployed.manifest
