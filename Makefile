@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 NODE_TOOLS := .tools/node_modules/.installed
 ASK := .tools/node_modules/.bin/ask
 
-.PHONY: run test lint typecheck serve package bench deploy clean ask-cli dynamodb-local
+.PHONY: run test lint typecheck serve package icons bench deploy clean ask-cli dynamodb-local
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,9 +45,14 @@ PORT ?= 5000
 serve: $(STAMP)
 	PORT=$(PORT) $(PY) -m webservice
 
-## package: dist/lambda.zip and dist/skill-package/
+## package: dist/lambda.zip and dist/skill-package/ (with the icons, and the policy URLs
+##          from PRIVACY_POLICY_URL and TERMS_OF_USE_URL when set)
 package: $(STAMP)
 	$(PY) -m skill_tools.package
+
+## icons: assets/icon-108.png and icon-512.png from assets/icon.svg (commit them)
+icons: $(NODE_TOOLS)
+	node tools/render-icons.js
 
 ## bench: cold start, warm latency, RSS and zip size beside the ASK SDK baselines
 bench: $(STAMP) $(NODE_TOOLS)

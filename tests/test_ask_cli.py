@@ -107,7 +107,8 @@ def test_one_deploy_writes_the_custom_and_the_events_endpoint(deployed: Deployed
         "subscriptions": [{"eventName": "SKILL_DISABLED"}],
     }
     assert deployed.result["enable"] == "enabled", "one api domain, so `ask deploy` enables it"
-    assert deployed.result["upload"] == "skill manifest"
+    # The icons are file:// package assets, so the CLI re-imports the whole package.
+    assert deployed.result["upload"] == "skill package"
     _, back = roundtrip(deployed.project / "dist" / "skill-package" / "skill.json", ENVELOPE)
     assert back == deployed.manifest, "the CLI wrote fields SMAPI's model does not know"
 
