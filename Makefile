@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 NODE_TOOLS := .tools/node_modules/.installed
 ASK := .tools/node_modules/.bin/ask
 
-.PHONY: run test lint typecheck serve package icons bench deploy clean ask-cli dynamodb-local
+.PHONY: run test lint typecheck serve package icons bench deploy ask-dialog ask-run clean \
+	ask-cli dynamodb-local
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +64,23 @@ bench: $(STAMP) $(NODE_TOOLS)
 ##         (needs an Amazon developer account and `$(ASK) configure` once)
 deploy: package $(NODE_TOOLS)
 	$(ASK) deploy
+
+## ask-dialog: replay a conversation against the deployed skill with `ask dialog`
+##             (REPLAY=replays/tour.json; the skill id comes from .ask/ask-states.json)
+REPLAY ?= replays/tour.json
+ask-dialog: $(STAMP) $(NODE_TOOLS)
+	$(PY) -m skill_tools.deployed_replay $(REPLAY) .ask/replay.json
+	$(ASK) dialog --replay .ask/replay.json $(ARGS)
+
+## ask-run: `ask run`: the deployed skill's development requests answered by this checkout
+##          (ask-sdk-local-debug goes into .venv only; it never ships)
+LOCAL_DEBUG := $(VENV)/.local-debug
+$(LOCAL_DEBUG): $(STAMP) requirements-local-debug.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-local-debug.txt
+	touch $@
+
+ask-run: $(LOCAL_DEBUG) $(NODE_TOOLS)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PYTHONPATH=lambda $(ASK) run $(ARGS)
 
 clean:
 	rm -rf $(VENV) .tools dist build .data .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,7 +1,13 @@
-// Runs the pinned ASK CLI's own deploy code offline, for tests/test_ask_cli.py.
+// Runs the pinned ASK CLI's own code offline, for tests/test_ask_cli.py.
 //
 //   node tests/ask_cli.js deploy PROJECT ENDPOINT_ARN RESULT_JSON
+//   node tests/ask_cli.js replay REPLAY_FILE RESULT_JSON
 //
+// replay: what `ask dialog --replay REPLAY_FILE` reads from the file (skill id,
+// locale, the utterances it will send), by the dialog command's own code, which
+// runs before the command asks SMAPI for anything.
+//
+// deploy:
 // PROJECT is a skill project folder (ask-resources.json, the built skill package,
 // hooks/ and the code folder). In it, this does what `ask deploy` does after the
 // skill package upload, with the CLI's own modules from .tools/node_modules/ask-cli:
@@ -80,6 +86,7 @@ async function deploy(project, endpointArn) {
     enable = String(error.message || error).trim();
   }
   return {
+    skillId: ResourcesConfig.getInstance().getSkillId(PROFILE),
     builds: builds.map(({ src, build, buildFlow }) => ({ src, file: build.file, buildFlow })),
     deployerCalls: calls,
     upload,
@@ -87,13 +94,25 @@ async function deploy(project, endpointArn) {
   };
 }
 
+function replay(replayFile) {
+  const { DialogCommand } = cli("commands/dialog");
+  // _resolvedArguments needs nothing from the constructor, which wants a SMAPI client.
+  const command = Object.create(DialogCommand.prototype);
+  return command._resolvedArguments({ replay: replayFile }, PROFILE);
+}
+
 async function main() {
-  const [command, project, endpointArn, resultPath] = process.argv.slice(2);
-  if (command !== "deploy" || !resultPath) {
-    throw new Error("usage: node tests/ask_cli.js deploy PROJECT ENDPOINT_ARN RESULT_JSON");
+  const [command, ...args] = process.argv.slice(2);
+  let result;
+  if (command === "deploy" && args.length === 3) {
+    result = await deploy(path.resolve(args[0]), args[1]);
+  } else if (command === "replay" && args.length === 2) {
+    result = replay(path.resolve(args[0]));
+  } else {
+    throw new Error("usage: node tests/ask_cli.js deploy PROJECT ENDPOINT_ARN RESULT_JSON\n" +
+      "       node tests/ask_cli.js replay REPLAY_FILE RESULT_JSON");
   }
-  const result = await deploy(path.resolve(project), endpointArn);
-  fs.writeFileSync(resultPath, JSON.stringify(result, null, 2));
+  fs.writeFileSync(args[args.length - 1], JSON.stringify(result, null, 2));
 }
 
 main().catch((error) => {

@@ -19,13 +19,14 @@ from typing import Any
 
 import pytest
 
-from skill_tools import node_tools, package
+from skill_tools import deployed_replay, node_tools, package
 from tests.test_manifest import ENVELOPE, roundtrip
 
 ROOT = Path(__file__).resolve().parent.parent
 DRIVER = ROOT / "tests" / "ask_cli.js"
 TOOLS_PACKAGE = ROOT / "tools" / "package.json"
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:back-massage-guide:live"
+REPLAYS = sorted((ROOT / "replays").glob("*.json"))
 
 pytestmark = pytest.mark.skipif(
     shutil.which("node") is None or shutil.which("npm") is None, reason="needs Node.js and npm"
@@ -58,15 +59,21 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Deployed:
     package.build_skill_package(skill_package)  # `make package` before any deploy: no ARN known
     uploaded_first = load(skill_package / "skill.json")
     result_file = project / "result.json"
+    result = drive("deploy", str(project), ARN, result_file=result_file)
+    return Deployed(project, result, uploaded_first, load(skill_package / "skill.json"))
+
+
+def drive(*args: str, result_file: Path) -> Any:
+    """Run a command of tests/ask_cli.js; its result, as JSON."""
     proc = subprocess.run(
-        ["node", str(DRIVER), "deploy", str(project), ARN, str(result_file)],
+        ["node", str(DRIVER), *args, str(result_file)],
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    return Deployed(project, load(result_file), uploaded_first, load(skill_package / "skill.json"))
+    return load(result_file)
 
 
 def test_make_ask_cli_gives_a_working_pinned_cli(tmp_path: Path) -> None:
@@ -76,10 +83,7 @@ def test_make_ask_cli_gives_a_working_pinned_cli(tmp_path: Path) -> None:
         [str(ask), "--version"], capture_output=True, text=True, env=env, timeout=60, check=False
     )
     assert proc.returncode == 0, proc.stderr  # unpatched 2.30.7 dies: Class extends value undefined
-    pinned = load(TOOLS_PACKAGE)
-    assert proc.stdout.strip() == pinned["dependencies"]["ask-cli"]
-    lock = load(TOOLS_PACKAGE.with_name("package-lock.json"))["packages"]
-    assert lock["node_modules/antlr4ts"]["version"] == pinned["overrides"]["antlr4ts"]
+    assert proc.stdout.strip() == load(TOOLS_PACKAGE)["dependencies"]["ask-cli"]
 
 
 @pytest.mark.slow
@@ -121,3 +125,36 @@ def test_the_next_package_build_agrees_with_what_the_cli_wrote(
     assert package._deployed_endpoint() == ARN  # read from the state the CLI recorded
     package.build_skill_package(tmp_path / "skill-package", endpoint_arn=ARN)
     assert load(tmp_path / "skill-package" / "skill.json") == deployed.manifest
+
+
+@pytest.mark.parametrize("replay", REPLAYS, ids=lambda p: p.stem)
+def test_project_replay_files_read_as_ask_dialog_reads_them(replay: Path, tmp_path: Path) -> None:
+    node_tools.ensure_installed("ask-cli")
+    read = drive("replay", str(replay), result_file=tmp_path / "read.json")
+    written = load(replay)
+    assert read == {
+        "skillId": written["skillId"],
+        "locale": "en-US",
+        "userInputs": [said.strip() for said in written["userInput"]],
+    }
+
+
+@pytest.mark.slow
+def test_ask_dialog_replays_against_the_deployed_skill(deployed: Deployed, tmp_path: Path) -> None:
+    states = deployed.project / ".ask" / "ask-states.json"
+    skill_id = deployed_replay.deployed_skill_id(states)
+    assert skill_id == deployed.result["skillId"]  # what the CLI recorded
+    out = tmp_path / "replay.json"
+    assert deployed_replay.main([str(REPLAYS[0]), str(out), "--states", str(states)]) == 0
+    read = drive("replay", str(out), result_file=tmp_path / "read.json")
+    assert read["skillId"] == skill_id
+    assert read["userInputs"] == load(REPLAYS[0])["userInput"]
+
+
+def test_no_deployed_skill_means_deploy_first(tmp_path: Path) -> None:
+    with pytest.raises(LookupError, match="run make deploy"):
+        deployed_replay.deployed_skill_id(tmp_path / "missing.json")
+    code = deployed_replay.main(
+        [str(REPLAYS[0]), str(tmp_path / "out.json"), "--states", str(tmp_path / "none.json")]
+    )
+    assert code == 2 and not (tmp_path / "out.json").exists()
