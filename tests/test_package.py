@@ -296,23 +296,13 @@ def test_a_policy_url_that_is_not_a_web_address_fails_the_build(url: str) -> Non
 
 
 @pytest.mark.slow
-def test_make_package_fills_the_urls_from_the_environment(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "PRIVACY_POLICY_URL": "https://guide.example/privacy",
-        "TERMS_OF_USE_URL": "https://guide.example/terms",
-    }
-    proc = subprocess.run(
-        [sys.executable, "-m", "skill_tools.package", "--dist", str(tmp_path), "--no-bytecode"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=600,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "policy URLs: set" in proc.stdout
+def test_make_package_fills_the_urls_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PRIVACY_POLICY_URL", "https://guide.example/privacy")
+    monkeypatch.setenv("TERMS_OF_USE_URL", "https://guide.example/terms")
+    assert package.main(["--dist", str(tmp_path), "--no-bytecode"]) == 0  # `make package`
+    assert "policy URLs: set" in capsys.readouterr().out
     locale = manifest_of(tmp_path / "skill-package")["privacyAndCompliance"]["locales"]["en-US"]
     assert locale == {
         "privacyPolicyUrl": "https://guide.example/privacy",
