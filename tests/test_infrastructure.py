@@ -200,7 +200,6 @@ def test_ask_resources_points_at_the_template_and_builds(template: dict[str, Any
     assert config["runtime"] in template["Parameters"]["LambdaRuntime"]["AllowedValues"]
     assert config["runtime"] == template["Parameters"]["LambdaRuntime"]["Default"]
     assert config["handler"] == template["Parameters"]["LambdaHandler"]["Default"]
-    assert set(config["targetEndpoint"]) == {"custom", "events"}
     reserved = {"SkillId", "LambdaRuntime", "LambdaHandler", "CodeBucket", "CodeKey", "CodeVersion"}
     for name in config.get("cfn", {}).get("parameters", {}):
         assert name in template["Parameters"] and name not in reserved

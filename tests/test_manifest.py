@@ -10,11 +10,15 @@ from typing import Any
 
 import pytest
 from ask_sdk_model_runtime.serializer import DefaultSerializer
+from cfnlint.decode import cfn_yaml  # type: ignore[import-untyped]
 
+from massage_guide.stores.base import DEFAULT_TTL_DAYS, REMEMBERED
+from massage_guide.stores.dynamodb_store import EXPIRY_ATTRIBUTE, KEY_ATTRIBUTE
 from skill_tools import package
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = sorted((ROOT / "interaction_models").glob("*.json"))
+PRIVACY_POLICY = ROOT / "docs" / "privacy-policy.md"
 ENVELOPE = "ask_smapi_model.v1.skill.manifest.skill_manifest_envelope.SkillManifestEnvelope"
 MODEL_DATA = (
     "ask_smapi_model.v1.skill.interaction_model.interaction_model_data.InteractionModelData"
@@ -135,11 +139,74 @@ def test_privacy_and_compliance(manifest: dict[str, Any]) -> None:
     assert "http" not in json.dumps(manifest)
 
 
+@pytest.mark.parametrize("field", sorted(package.ICON_SIZES))
+def test_every_locale_names_its_icons_as_package_files(
+    manifest: dict[str, Any], field: str
+) -> None:
+    size = package.ICON_SIZES[field]
+    for locale, info in manifest["publishingInformation"]["locales"].items():
+        uri = info[field]
+        assert uri.startswith("file://assets/"), (locale, uri)  # the ASK CLI's package form
+        icon = ROOT / uri.removeprefix("file://")
+        assert package.png_size(icon.read_bytes()) == (size, size), (locale, uri)
+
+
+def policy_section(heading: str) -> str:
+    text = PRIVACY_POLICY.read_text(encoding="utf-8")
+    start = text.index(f"## {heading}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end != -1 else None]
+
+
+def test_privacy_policy_names_exactly_the_stored_fields() -> None:
+    table = [
+        line
+        for line in policy_section("What the skill stores").splitlines()
+        if line.startswith("|")
+    ]
+    stored_as = {
+        match for row in table[2:] for match in re.findall(r"`([^`]+)`", row.split("|")[2])
+    }
+    assert stored_as == {KEY_ATTRIBUTE, EXPIRY_ATTRIBUTE, *REMEMBERED}
+
+
+def test_privacy_policy_says_how_long_and_how_to_delete() -> None:
+    template = json.loads(
+        json.dumps(cfn_yaml.load(str(ROOT / "infrastructure" / "skill-stack.yaml")))
+    )
+    ttl_days = int(template["Parameters"]["MemoryTtlDays"]["Default"])
+    log_days = int(template["Parameters"]["LogRetentionDays"]["Default"])
+    assert ttl_days == DEFAULT_TTL_DAYS
+    how_long = policy_section("How long it is kept")
+    assert f"{ttl_days} days after your last visit" in how_long
+    table = template["Resources"]["MemoryTable"]["Properties"]
+    if table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"]:
+        assert "point-in-time recovery" in how_long and "35 days" in how_long
+    assert f"kept for {log_days} days" in policy_section("Logs")
+    deleting = policy_section("How to delete it")
+    forget = {text for text, intent in sample_texts("en-US").items() if intent == "ForgetMeIntent"}
+    phrases = re.findall(r'"([a-z ]+)"', deleting)  # what the policy tells listeners to say
+    assert phrases and set(phrases) <= forget, phrases
+    assert "Disable the skill" in deleting
+    assert {"eventName": "SKILL_DISABLED"} in load(ROOT / "skill.json")["manifest"]["events"][
+        "subscriptions"
+    ]
+
+
 def test_endpoints_events_and_permissions(manifest: dict[str, Any]) -> None:
     assert manifest["apis"]["custom"]["endpoint"]["uri"] == package.ENDPOINT_PLACEHOLDER
     assert manifest["events"]["endpoint"]["uri"] == package.ENDPOINT_PLACEHOLDER
     assert manifest["events"]["subscriptions"] == [{"eventName": "SKILL_DISABLED"}]
     assert manifest["permissions"] == []
+
+
+def test_ask_deploy_writes_the_events_the_manifest_declares(manifest: dict[str, Any]) -> None:
+    """ask-resources.json tells the ASK CLI which events to subscribe after the stack deploy."""
+    resources = load(ROOT / "ask-resources.json")
+    user_config = resources["profiles"]["default"]["skillInfrastructure"]["userConfig"]
+    assert user_config["targetEndpoint"] == ["custom"], "'events' there writes apis.events"
+    declared = [event["eventName"] for event in manifest["events"]["subscriptions"]]
+    assert user_config["skillEvents"] == {"subscriptions": declared}
 
 
 def sample_texts(locale: str) -> dict[str, str]:

