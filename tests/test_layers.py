@@ -27,7 +27,8 @@ def imported_modules(path: Path, known: set[str]) -> set[str]:
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names = [f"{node.module}.{alias.name}" for alias in node.names] + [node.module]
-        for name in names:
+        for imported in names:
+            name = imported
             while name and name not in known:
                 name = name.rpartition(".")[0]
             if name and name != "massage_guide":
