@@ -83,6 +83,8 @@ def assert_valid_response(envelope: Any) -> dict[str, Any]:
         spoken.append(_check_speech(reprompt.get("outputSpeech"), "reprompt"))
     elif "reprompt" in response:
         raise AssertionError("a reprompt on a response that closes the session")
+    if "canFulfillIntent" in response:
+        _check_can_fulfill(response)
     card = response.get("card")
     if card is not None:
         assert card.get("type") in ("Simple", "Standard"), card
@@ -100,6 +102,17 @@ def assert_valid_response(envelope: Any) -> dict[str, Any]:
     for text in spoken:
         _check_words(text, "response")
     return envelope
+
+
+def _check_can_fulfill(response: dict[str, Any]) -> None:
+    """A name-free answer says only whether the skill could help: no speech, no screen."""
+    answer = response["canFulfillIntent"]
+    assert answer.get("canFulfill") in ("YES", "NO", "MAYBE"), answer
+    for name, slot in (answer.get("slots") or {}).items():
+        assert slot.get("canUnderstand") in ("YES", "NO", "MAYBE"), (name, slot)
+        assert slot.get("canFulfill") in ("YES", "NO"), (name, slot)
+    extra = set(response) - {"canFulfillIntent", "shouldEndSession"}
+    assert not extra, f"a CanFulfillIntent answer that does more: {sorted(extra)}"
 
 
 def checked(handler: Any) -> Any:
