@@ -15,7 +15,15 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from massage_guide import log_policy, memory, persistence
 from massage_guide.content import content_for
 from massage_guide.fast_serializer import FastSerializer
-from massage_guide.handlers import can_fulfill, events, learning, session, settings, tour
+from massage_guide.handlers import (
+    can_fulfill,
+    events,
+    learning,
+    session,
+    settings,
+    touch,
+    tour,
+)
 from massage_guide.speech import Speech
 
 log = logging.getLogger(__name__)
@@ -44,6 +52,7 @@ def request_handlers() -> list[AbstractRequestHandler]:
         learning.TellMeMoreHandler(),
         learning.CauseHandler(),
         learning.WhoShouldMassageHandler(),
+        touch.TouchHandler(),
         tour.StartTourHandler(),
         tour.NextHandler(),
         tour.PreviousHandler(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from massage_guide import display
 from massage_guide.conversation import content, slot_id, slot_said, state
 from massage_guide.handlers.base import IntentHandler, reply
 from massage_guide.handlers.benefits import (
@@ -46,6 +47,7 @@ class ListBenefitsHandler(IntentHandler):
             speech,
             Speech(text.prompt("list_follow_up")),
             card=(text.skill_name, card_text),
+            screen=display.home_screen(text),
         )
 
 
@@ -55,10 +57,18 @@ class BenefitHandler(IntentHandler):
     intents = ("BenefitIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        benefit = content(handler_input).benefit(slot_id(handler_input, "benefit"))
-        if benefit is None:
-            return ask_which_benefit(handler_input, unknown=slot_said(handler_input, "benefit"))
-        return answer_benefit(handler_input, benefit, detail=False)
+        said = slot_said(handler_input, "benefit")
+        return ask_about_benefit(handler_input, slot_id(handler_input, "benefit"), said=said)
+
+
+def ask_about_benefit(
+    handler_input: HandlerInput, benefit_id: str | None, *, said: bool
+) -> Response:
+    """A benefit asked for by id, by voice or by touch; which one, when it matched none."""
+    benefit = content(handler_input).benefit(benefit_id)
+    if benefit is None:
+        return ask_which_benefit(handler_input, unknown=said)
+    return answer_benefit(handler_input, benefit, detail=False)
 
 
 class TellMeMoreHandler(IntentHandler):

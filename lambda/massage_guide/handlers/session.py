@@ -8,11 +8,12 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractR
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, LaunchRequest, Response, SessionEndedRequest
 
-from massage_guide import log_policy
+from massage_guide import display, log_policy
 from massage_guide.conversation import content, state
 from massage_guide.handlers.base import KEEP, IntentHandler, keep_question, reply
 from massage_guide.handlers.benefits import next_in_tour
 from massage_guide.speech import Speech
+from massage_guide.state import Pending
 
 log = logging.getLogger(__name__)
 
@@ -33,20 +34,39 @@ class LaunchHandler(AbstractRequestHandler):
             if upcoming_index is not None:
                 upcoming = text.benefits[upcoming_index]
                 prompt = text.prompt("welcome_resume", benefit=last.name, next=upcoming.name)
-                return reply(
+                return welcome(
                     handler_input,
                     Speech(prompt),
                     Speech(text.prompt("tour_next_reprompt")),
                     pending="resume",
                 )
-            return reply(handler_input, Speech(text.prompt("welcome_resume_done")))
+            return welcome(handler_input, Speech(text.prompt("welcome_resume_done")))
         if returning:
-            return reply(handler_input, Speech(text.prompt("welcome_returning")))
-        return reply(
-            handler_input,
-            Speech(text.prompt("welcome")),
-            card=(text.skill_name, f"{text.prompt('general_reprompt')}\n\n{text.disclaimer}"),
-        )
+            return welcome(handler_input, Speech(text.prompt("welcome_returning")))
+        return welcome(handler_input, Speech(text.prompt("welcome")))
+
+
+def welcome(
+    handler_input: HandlerInput,
+    speech: Speech,
+    reprompt: Speech | None = None,
+    pending: Pending | None = None,
+) -> Response:
+    """A welcome, with the home screen on a display: the seven benefits to touch.
+
+    The card (which the screen mirrors) names what to say and the seven benefits.
+    """
+    text = content(handler_input)
+    titles = "\n".join(benefit.title for benefit in text.benefits)
+    card_text = f"{text.prompt('general_reprompt')}\n\n{titles}\n\n{text.disclaimer}"
+    return reply(
+        handler_input,
+        speech,
+        reprompt,
+        card=(text.skill_name, card_text),
+        pending=pending,
+        screen=display.home_screen(text),
+    )
 
 
 class HelpHandler(IntentHandler):
