@@ -18,7 +18,6 @@ DeviceKind = Literal["speaker", "show", "spot", "tv", "phone"]
 
 APL_RUNTIME: Final = {"runtime": {"maxVersion": "2023.3"}}
 """What an APL device reports: the newest APL version it renders (the documents' version)."""
-TOUCH_VIDEO: Final = {"codecs": ["H_264_42", "H_264_41"]}
 
 
 @dataclass(frozen=True)
@@ -43,150 +42,110 @@ class DeviceProfile:
         return round(width * 160 / dpi), round(height * 160 / dpi)
 
 
-def _screen(
-    *,
-    mode: str,
-    shape: str,
-    width: int,
-    height: int,
-    dpi: int,
-    experience: dict[str, Any],
-    touch: bool,
-    codecs: list[str],
-    can_rotate: bool = False,
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The Viewport object and the Viewports list a screen sends, from its few real numbers."""
-    viewport: dict[str, Any] = {
-        "experiences": [experience],
-        "mode": mode,
-        "shape": shape,
-        "pixelWidth": width,
-        "pixelHeight": height,
-        "dpi": dpi,
-        "currentPixelWidth": width,
-        "currentPixelHeight": height,
-    }
-    if touch:
-        viewport["touch"] = ["SINGLE"]
-    else:
-        viewport["keyboard"] = ["DIRECTION"]  # a remote's direction pad
-    viewport["video"] = {"codecs": list(codecs)}
-    viewports = [
-        {
-            "type": "APL",
-            "id": "main",
-            "shape": shape,
-            "dpi": dpi,
-            "presentationType": "STANDARD",
-            "canRotate": can_rotate,
-            "configuration": {
-                "current": {
-                    "mode": mode,
-                    "video": {"codecs": list(codecs)},
-                    "size": {"type": "DISCRETE", "pixelWidth": width, "pixelHeight": height},
-                }
-            },
+@dataclass(frozen=True)
+class ScreenSpec:
+    """The few real numbers that decide what a screen reports."""
+
+    mode: str
+    shape: str
+    width: int
+    height: int
+    dpi: int
+    touch: bool
+    codecs: tuple[str, ...]
+    can_rotate: bool = False
+    arc_minutes: tuple[int, int] | None = None
+
+    def viewport(self) -> dict[str, Any]:
+        """context.Viewport, as the viewport characteristics docs describe it."""
+        experience: dict[str, Any] = {}
+        if self.arc_minutes is not None:
+            experience = {
+                "arcMinuteWidth": self.arc_minutes[0],
+                "arcMinuteHeight": self.arc_minutes[1],
+            }
+        experience.update(canRotate=self.can_rotate, canResize=False)
+        viewport: dict[str, Any] = {
+            "experiences": [experience],
+            "mode": self.mode,
+            "shape": self.shape,
+            "pixelWidth": self.width,
+            "pixelHeight": self.height,
+            "dpi": self.dpi,
+            "currentPixelWidth": self.width,
+            "currentPixelHeight": self.height,
         }
-    ]
-    return viewport, viewports
+        # Touch screens report touch; a TV reports its remote's direction pad instead.
+        viewport["touch" if self.touch else "keyboard"] = ["SINGLE" if self.touch else "DIRECTION"]
+        viewport["video"] = {"codecs": list(self.codecs)}
+        return viewport
+
+    def viewports(self) -> list[dict[str, Any]]:
+        """context.Viewports: the one APL viewport, at a fixed (DISCRETE) size."""
+        size = {"type": "DISCRETE", "pixelWidth": self.width, "pixelHeight": self.height}
+        current = {"mode": self.mode, "video": {"codecs": list(self.codecs)}, "size": size}
+        return [
+            {
+                "type": "APL",
+                "id": "main",
+                "shape": self.shape,
+                "dpi": self.dpi,
+                "presentationType": "STANDARD",
+                "canRotate": self.can_rotate,
+                "configuration": {"current": current},
+            }
+        ]
 
 
-_SHOW = _screen(
-    mode="HUB",
-    shape="RECTANGLE",
-    width=1280,
-    height=800,
-    dpi=160,
-    experience={
-        "arcMinuteWidth": 246,
-        "arcMinuteHeight": 144,
-        "canRotate": False,
-        "canResize": False,
-    },
-    touch=True,
-    codecs=TOUCH_VIDEO["codecs"],
-)
-_SPOT = _screen(
-    mode="HUB",
-    shape="ROUND",
-    width=480,
-    height=480,
-    dpi=160,
-    experience={
-        "arcMinuteWidth": 144,
-        "arcMinuteHeight": 144,
-        "canRotate": False,
-        "canResize": False,
-    },
-    touch=True,
-    codecs=["H_264_41"],
-)
-_TV = _screen(
-    mode="TV",
-    shape="RECTANGLE",
-    width=1920,
-    height=1080,
-    dpi=320,
-    experience={"canRotate": False, "canResize": False},
-    touch=False,
-    codecs=TOUCH_VIDEO["codecs"],
-)
-_PHONE = _screen(
-    mode="MOBILE",
-    shape="RECTANGLE",
-    width=720,
-    height=1280,
-    dpi=240,
-    experience={"canRotate": True, "canResize": False},
-    touch=True,
-    codecs=TOUCH_VIDEO["codecs"],
-    can_rotate=True,
-)
+H264: Final = ("H_264_42", "H_264_41")
+
+# name: (what it is, where its numbers come from, its screen, ask-sdk-core's name for it)
+_PROFILES: Final[dict[str, tuple[str, str, ScreenSpec | None, str | None]]] = {
+    "speaker": (
+        "an Echo without a screen",
+        "Alexa's request examples: an empty supportedInterfaces and no Viewport",
+        None,
+        None,
+    ),
+    "show": (
+        "an Echo Show, landscape hub (1280x800 at 160 dpi)",
+        "Alexa's viewport characteristics docs and the developer console's Echo Show requests "
+        "(Viewport with experiences, touch and video; Viewports with a DISCRETE size)",
+        ScreenSpec("HUB", "RECTANGLE", 1280, 800, 160, True, H264, arc_minutes=(246, 144)),
+        "HUB_LANDSCAPE_LARGE",
+    ),
+    "spot": (
+        "an Echo Spot, round small hub (480x480 at 160 dpi)",
+        "a simulator request for the round small hub, published with a skill's source: ROUND, "
+        "144x144 arc minutes, touch, H_264_41 only",
+        ScreenSpec("HUB", "ROUND", 480, 480, 160, True, ("H_264_41",), arc_minutes=(144, 144)),
+        "HUB_ROUND_SMALL",
+    ),
+    "tv": (
+        "a Fire TV (1920x1080 at 320 dpi, 960x540 dp), driven by a remote",
+        "the viewport profiles docs (tvLandscapeXLarge: 960x540 dp) and the Alexa Smart Screen "
+        "SDK's TV configuration (mode TV, no touch, a direction-pad keyboard)",
+        ScreenSpec("TV", "RECTANGLE", 1920, 1080, 320, False, H264),
+        "TV_LANDSCAPE_XLARGE",
+    ),
+    "phone": (
+        "the Alexa app on a phone, portrait (720x1280 at 240 dpi)",
+        "the viewport docs' MOBILE mode and rotating experiences; ask-sdk-core's mobile "
+        "profiles need a medium density (161-240 dpi)",
+        ScreenSpec("MOBILE", "RECTANGLE", 720, 1280, 240, True, H264, can_rotate=True),
+        "MOBILE_PORTRAIT_MEDIUM",
+    ),
+}
 
 DEVICES: Final[dict[str, DeviceProfile]] = {
-    "speaker": DeviceProfile(
-        name="speaker",
-        description="an Echo without a screen",
-        source="Alexa's request examples: an empty supportedInterfaces and no Viewport",
-    ),
-    "show": DeviceProfile(
-        name="show",
-        description="an Echo Show, landscape hub (1280x800 at 160 dpi)",
-        source="Alexa's viewport characteristics docs and the developer console's Echo Show "
-        "requests (Viewport with experiences, touch and video; Viewports with a DISCRETE size)",
-        interfaces={"ALEXA_PRESENTATION_APL": APL_RUNTIME},
-        viewport=_SHOW[0],
-        viewports=_SHOW[1],
-        sdk_profile="HUB_LANDSCAPE_LARGE",
-    ),
-    "spot": DeviceProfile(
-        name="spot",
-        description="an Echo Spot, round small hub (480x480 at 160 dpi)",
-        source="a simulator request for the round small hub, published with a skill's source: "
-        "ROUND, 144x144 arc minutes, touch, H_264_41 only",
-        interfaces={"ALEXA_PRESENTATION_APL": APL_RUNTIME},
-        viewport=_SPOT[0],
-        viewports=_SPOT[1],
-        sdk_profile="HUB_ROUND_SMALL",
-    ),
-    "tv": DeviceProfile(
-        name="tv",
-        description="a Fire TV (1920x1080 at 320 dpi, 960x540 dp), driven by a remote",
-        source="the viewport profiles docs (tvLandscapeXLarge: 960x540 dp) and the Alexa Smart "
-        "Screen SDK's TV configuration (mode TV, no touch, a direction-pad keyboard)",
-        interfaces={"ALEXA_PRESENTATION_APL": APL_RUNTIME},
-        viewport=_TV[0],
-        viewports=_TV[1],
-        sdk_profile="TV_LANDSCAPE_XLARGE",
-    ),
-    "phone": DeviceProfile(
-        name="phone",
-        description="the Alexa app on a phone, portrait (720x1280 at 240 dpi)",
-        source="the viewport docs' MOBILE mode and rotating experiences; ask-sdk-core's "
-        "mobile profiles need a medium density (161-240 dpi)",
-        interfaces={"ALEXA_PRESENTATION_APL": APL_RUNTIME},
-        viewport=_PHONE[0],
-        viewports=_PHONE[1],
-        sdk_profile="MOBILE_PORTRAIT_MEDIUM",
-    ),
+    name: DeviceProfile(
+        name=name,
+        description=description,
+        source=source,
+        interfaces={} if screen is None else {"ALEXA_PRESENTATION_APL": APL_RUNTIME},
+        viewport=None if screen is None else screen.viewport(),
+        viewports=[] if screen is None else screen.viewports(),
+        sdk_profile=sdk_profile,
+    )
+    for name, (description, source, screen, sdk_profile) in _PROFILES.items()
 }

@@ -168,10 +168,8 @@ def test_a_name_free_query_neither_reads_nor_writes_the_store(
     store: ListenerStore, request: pytest.FixtureRequest
 ) -> None:
     """On SQLite and on DynamoDB Local: no store call at all, and every record as it was."""
-    skill = Skill(store)
-    listener = Listener()
+    skill, listener, dynamodb = Skill(store), Listener(), server_for(store, request)
     tour_to_circulation(skill, listener)
-    dynamodb = server_for(store, request)
     before, calls = raw_records(store, dynamodb), skill.store.calls()
     assert before and calls[0] >= 1  # the store is real and in use
     for intent, slots in (
