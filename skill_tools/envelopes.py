@@ -8,16 +8,48 @@ skill exactly as production traffic would.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+from skill_tools.devices import DEVICES, DeviceKind, DeviceProfile
 
 JSON = dict[str, Any]
-DeviceKind = Literal["speaker", "show"]
 
 DEFAULT_SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000000"
+SKILL_JSON: Final = Path(__file__).resolve().parents[1] / "skill.json"
+
+APL: Final = "ALEXA_PRESENTATION_APL"
+CAN_FULFILL: Final = "CAN_FULFILL_INTENT_REQUEST"
+#: Manifest interface types that show up in a device's supportedInterfaces, by their key there.
+SUPPORTED_INTERFACE_KEYS: Final = {APL: "Alexa.Presentation.APL"}
+#: Manifest interface types that change which requests Alexa sends, not what a device says.
+REQUEST_INTERFACES: Final = frozenset({CAN_FULFILL})
+
+
+class UndeclaredInterfaceError(ValueError):
+    """Real Alexa would not send this: the manifest does not declare the interface it needs."""
+
+
+@cache
+def declared_interfaces(manifest: Path = SKILL_JSON) -> frozenset[str]:
+    """The interface types skill.json declares (apis.custom.interfaces), read once per file.
+
+    The twin knows what each declared type does to a request; a type it does
+    not model is an error, so the envelopes never silently ignore the manifest.
+    """
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    custom = data["manifest"]["apis"].get("custom", {})
+    types = frozenset(str(entry["type"]) for entry in custom.get("interfaces", []))
+    unknown = types - SUPPORTED_INTERFACE_KEYS.keys() - REQUEST_INTERFACES
+    if unknown:
+        raise ValueError(f"{manifest.name} declares interfaces the twin does not model: {unknown}")
+    return types
 
 
 def _token(prefix: str, length: int = 108) -> str:
@@ -46,7 +78,12 @@ SlotArg = Slot | str | None
 
 @dataclass
 class Listener:
-    """One listener on one device: the identity that stays stable across sessions."""
+    """One listener on one device: the identity that stays stable across sessions.
+
+    ``declared`` is what the skill's manifest declares (skill.json by default);
+    the device says it supports an interface only when both the device has it
+    and the manifest declares it, as real Alexa does.
+    """
 
     skill_id: str = DEFAULT_SKILL_ID
     user_id: str = field(default_factory=lambda: _token("amzn1.ask.account", 207))
@@ -54,15 +91,32 @@ class Listener:
     locale: str = "en-US"
     device: DeviceKind = "speaker"
     access_token: str | None = None
+    declared: frozenset[str] = field(default_factory=declared_interfaces)
+
+    @property
+    def profile(self) -> DeviceProfile:
+        return DEVICES[self.device]
+
+    def supported_interfaces(self) -> JSON:
+        """What the device reports in System.device.supportedInterfaces for this skill."""
+        return {
+            SUPPORTED_INTERFACE_KEYS[kind]: dict(value)
+            for kind, value in self.profile.interfaces.items()
+            if kind in self.declared
+        }
+
+    @property
+    def renders_apl(self) -> bool:
+        return SUPPORTED_INTERFACE_KEYS[APL] in self.supported_interfaces()
 
     def _system(self) -> JSON:
-        interfaces: JSON = {}
-        if self.device == "show":
-            interfaces = {"Alexa.Presentation.APL": {"runtime": {"maxVersion": "2023.3"}}}
         system: JSON = {
             "application": {"applicationId": self.skill_id},
             "user": {"userId": self.user_id},
-            "device": {"deviceId": self.device_id, "supportedInterfaces": interfaces},
+            "device": {
+                "deviceId": self.device_id,
+                "supportedInterfaces": self.supported_interfaces(),
+            },
             "apiEndpoint": "https://api.amazonalexa.com",
             "apiAccessToken": _token("eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9", 380),
         }
@@ -71,45 +125,11 @@ class Listener:
         return system
 
     def context(self) -> JSON:
-        """The context object: System always, Viewport on screen devices."""
+        """The context object: System always; Viewport and Viewports where APL is rendered."""
         ctx: JSON = {"System": self._system()}
-        if self.device == "show":
-            ctx["Viewport"] = {
-                "experiences": [
-                    {
-                        "arcMinuteWidth": 246,
-                        "arcMinuteHeight": 144,
-                        "canRotate": False,
-                        "canResize": False,
-                    }
-                ],
-                "mode": "HUB",
-                "shape": "RECTANGLE",
-                "pixelWidth": 1280,
-                "pixelHeight": 800,
-                "dpi": 160,
-                "currentPixelWidth": 1280,
-                "currentPixelHeight": 800,
-                "touch": ["SINGLE"],
-                "video": {"codecs": ["H_264_42", "H_264_41"]},
-            }
-            ctx["Viewports"] = [
-                {
-                    "type": "APL",
-                    "id": "main",
-                    "shape": "RECTANGLE",
-                    "dpi": 160,
-                    "presentationType": "STANDARD",
-                    "canRotate": False,
-                    "configuration": {
-                        "current": {
-                            "mode": "HUB",
-                            "video": {"codecs": ["H_264_42"]},
-                            "size": {"type": "DISCRETE", "pixelWidth": 1280, "pixelHeight": 800},
-                        }
-                    },
-                }
-            ]
+        if self.renders_apl and self.profile.viewport is not None:
+            ctx["Viewport"] = json.loads(json.dumps(self.profile.viewport))
+            ctx["Viewports"] = json.loads(json.dumps(self.profile.viewports))
         return ctx
 
 
@@ -174,6 +194,22 @@ class Session:
             del request["dialogState"]
         return self.envelope(request)
 
+    def user_event(self, arguments: list[Any], token: str, source_id: str) -> JSON:
+        """A touch on an APL screen: the Alexa.Presentation.APL.UserEvent a SendEvent command sends.
+
+        Only a device that renders APL for this skill can send one.
+        """
+        if not self.listener.renders_apl:
+            raise UndeclaredInterfaceError(
+                f"a {self.listener.device} shows no APL for this manifest: nothing to touch"
+            )
+        request = _request("Alexa.Presentation.APL.UserEvent", self.listener.locale)
+        request["token"] = token
+        request["arguments"] = list(arguments)
+        request["source"] = {"type": "TouchWrapper", "handler": "Press", "id": source_id}
+        request["components"] = {}
+        return self.envelope(request)
+
     def session_ended(self, reason: str = "USER_INITIATED", error: JSON | None = None) -> JSON:
         request = _request("SessionEndedRequest", self.listener.locale)
         request["reason"] = reason
@@ -188,6 +224,51 @@ def _request(kind: str, locale: str) -> JSON:
         "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
         "timestamp": timestamp(),
         "locale": locale,
+    }
+
+
+def can_fulfill_request(
+    listener: Listener, name: str, slots: Mapping[str, str] | None = None
+) -> JSON:
+    """The CanFulfillIntentRequest Alexa sends before routing a name-free request to a skill.
+
+    Shaped as Amazon documents it: a new session with no attributes, a context
+    with System only and an empty supportedInterfaces, and slots carrying the
+    name and spoken value (no entity resolutions). Alexa sends it only to skills
+    whose manifest declares CAN_FULFILL_INTENT_REQUEST.
+    """
+    if CAN_FULFILL not in listener.declared:
+        raise UndeclaredInterfaceError(f"the manifest does not declare {CAN_FULFILL}")
+    application = {"applicationId": listener.skill_id}
+    user = {"userId": listener.user_id}
+    return {
+        "version": "1.0",
+        "session": {
+            "new": True,
+            "sessionId": f"amzn1.echo-api.session.{uuid.uuid4()}",
+            "application": application,
+            "attributes": {},
+            "user": user,
+        },
+        "context": {
+            "System": {
+                "application": application,
+                "user": user,
+                "device": {"supportedInterfaces": {}},
+            }
+        },
+        "request": {
+            "type": "CanFulfillIntentRequest",
+            "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
+            "intent": {
+                "name": name,
+                "slots": {
+                    slot: {"name": slot, "value": value} for slot, value in (slots or {}).items()
+                },
+            },
+            "locale": listener.locale,
+            "timestamp": timestamp(),
+        },
     }
 
 

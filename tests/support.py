@@ -139,6 +139,8 @@ def assert_valid_response(envelope: Any, locale: str | None = None) -> dict[str,
         spoken.append(again)
     elif "reprompt" in response:
         raise AssertionError("a reprompt on a response that closes the session")
+    if "canFulfillIntent" in response:
+        _check_can_fulfill(response)
     card = response.get("card")
     if card is not None:
         assert card.get("type") in ("Simple", "Standard"), card
@@ -148,14 +150,77 @@ def assert_valid_response(envelope: Any, locale: str | None = None) -> dict[str,
         assert len(title) + len(body) <= MAX_CARD_CHARS
         spoken.extend([title, body])
     for directive in response.get("directives") or []:
-        assert directive.get("type") == "Alexa.Presentation.APL.RenderDocument", directive
-        assert directive["document"]["type"] == "APL" and directive["document"]["mainTemplate"]
-        shown = directive["datasources"]["payload"]["card"]
         assert card is not None, "a screen without the card it mirrors"
-        spoken.extend(str(value) for value in shown.values())
+        spoken.extend(_check_screen(directive, card))
     for text in spoken:
         _check_words(text, "response")
     return envelope
+
+
+APL_DIR = REPO / "lambda" / "massage_guide" / "apl"
+#: Each screen's token -> (its document, its data source's key, the fields it must carry).
+SCREENS: dict[str, tuple[str, str, set[str]]] = {
+    "massage-guide-card": ("card", "card", {"title", "text", "footer"}),
+    "massage-guide-home": ("home", "home", {"title", "hint", "footer", "benefits"}),
+    "massage-guide-benefit": (
+        "benefit",
+        "benefit",
+        {"position", "title", "text", "hint", "footer"},
+    ),
+    "massage-guide-read-through": ("read_through", "readThrough", {"title", "benefits", "closing"}),
+}
+
+
+def apl_text(text: str) -> str:
+    """Text as APL markup shows it (what display.py sends for plain text)."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("\n", "<br>")
+
+
+def screen_strings(value: Any) -> list[str]:
+    """Every string in a data source, however deep."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in screen_strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in screen_strings(item)]
+    raise AssertionError(f"a data source holds {type(value).__name__}: {value!r:.80}")
+
+
+def _check_screen(directive: dict[str, Any], card: dict[str, Any]) -> list[str]:
+    """A known screen, its own linted document, and data that mirrors the card; its strings."""
+    assert directive.get("type") == "Alexa.Presentation.APL.RenderDocument", directive
+    assert directive.get("token") in SCREENS, f"unknown screen token {directive.get('token')!r}"
+    kind, key, fields = SCREENS[directive["token"]]
+    document = json.loads((APL_DIR / f"{kind}.json").read_text(encoding="utf-8"))
+    assert directive["document"] == document, f"{kind}: not the document in apl/{kind}.json"
+    assert set(directive["datasources"]) == {"payload"}
+    assert set(directive["datasources"]["payload"]) == {key}, directive["datasources"]
+    shown = directive["datasources"]["payload"][key]
+    assert set(shown) == fields, f"{kind}: fields {sorted(shown)}"
+    card_text = apl_text(card.get("content", card.get("text", "")))
+    assert shown["title"] == apl_text(card["title"]), f"{kind}: the title is not the card's"
+    if "text" in shown:
+        assert shown["text"] == card_text, f"{kind}: the text is not the card's"
+    for item in shown.get("benefits", []):
+        for field in ("title", "summary"):
+            if field in item:
+                assert item[field] in card_text, f"{kind}: {item[field]!r} is only on screen"
+    strings = screen_strings(shown)
+    assert all(text.strip() or text == shown.get("position") for text in strings), shown
+    return strings
+
+
+def _check_can_fulfill(response: dict[str, Any]) -> None:
+    """A name-free answer says only whether the skill could help: no speech, no screen."""
+    answer = response["canFulfillIntent"]
+    assert answer.get("canFulfill") in ("YES", "NO", "MAYBE"), answer
+    for name, slot in (answer.get("slots") or {}).items():
+        assert slot.get("canUnderstand") in ("YES", "NO", "MAYBE"), (name, slot)
+        assert slot.get("canFulfill") in ("YES", "NO"), (name, slot)
+    extra = set(response) - {"canFulfillIntent", "shouldEndSession"}
+    assert not extra, f"a CanFulfillIntent answer that does more: {sorted(extra)}"
 
 
 def checked(handler: Any) -> Any:

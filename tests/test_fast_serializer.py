@@ -16,7 +16,13 @@ from hypothesis import strategies as st
 
 from massage_guide.fast_serializer import FastSerializer
 from massage_guide.skill_builder import build_skill
-from skill_tools.envelopes import Listener, Session, Slot, skill_disabled_event
+from skill_tools.envelopes import (
+    Listener,
+    Session,
+    Slot,
+    can_fulfill_request,
+    skill_disabled_event,
+)
 
 SDK = DefaultSerializer()
 
@@ -58,6 +64,10 @@ def realistic_events() -> list[dict[str, Any]]:
         events.append(session.intent("AMAZON.NextIntent"))
         events.append(session.session_ended("ERROR", {"type": "INVALID_RESPONSE", "message": "m"}))
         events.append(skill_disabled_event(listener))
+    # The requests the manifest's interfaces bring: a name-free query and a touch on a screen.
+    events.append(can_fulfill_request(Listener(), "BenefitIntent", {"benefit": "posture"}))
+    touch = Session(Listener(device="show"))
+    events.append(touch.user_event(["benefit", "posture"], "massage-guide-home", "benefit-posture"))
     return events
 
 

@@ -261,9 +261,9 @@ def test_an_echo_show_gets_the_card_as_a_screen_and_a_speaker_does_not(skill: An
     show = Session(Listener(device="show"))
     shown = ask(skill, show, show.intent("BenefitIntent", posture))
     [directive] = shown["response"]["directives"]
-    card = directive["datasources"]["payload"]["card"]
-    assert card["title"] == shown["response"]["card"]["title"] == "Better Posture"
-    assert "<br><br>" in card["text"] and "not medical advice" in card["footer"]
+    screen = directive["datasources"]["payload"]["benefit"]
+    assert screen["title"] == shown["response"]["card"]["title"] == "Better Posture"
+    assert "<br><br>" in screen["text"] and "not medical advice" in screen["footer"]
     speaker = Session(Listener(device="speaker"))
     heard = ask(skill, speaker, speaker.intent("BenefitIntent", posture))
     assert "directives" not in heard["response"]
@@ -272,7 +272,6 @@ def test_an_echo_show_gets_the_card_as_a_screen_and_a_speaker_does_not(skill: An
 def test_screen_text_is_escaped_for_apl_markup() -> None:
     from massage_guide.display import card_screen
 
-    directive = card_screen("A & B", "x < y\nnext line", "footer")
-    card = directive.datasources["payload"]["card"]
+    card = card_screen("A & B", "x < y\nnext line", "footer").payload
     assert card["title"] == "A &amp; B"
     assert card["text"] == "x &lt; y<br>next line"

@@ -18,6 +18,7 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from massage_guide.content import Content, content_for
 from massage_guide.state import STATE_KEY, ConversationState
 
+CAN_FULFILL_REQUEST: Final = "CanFulfillIntentRequest"
 _STATE: Final = "massage_guide.state"
 """Request attribute holding the parsed :class:`ConversationState`."""
 
@@ -79,12 +80,25 @@ def intent_name(handler_input: HandlerInput) -> str | None:
     return None
 
 
+def is_can_fulfill_query(handler_input: HandlerInput) -> bool:
+    """Whether Alexa is only asking if the skill could serve a name-free request.
+
+    Checked by the request's type name, so the cold path imports no model class for it.
+    """
+    request = handler_input.request_envelope.request
+    return getattr(request, "object_type", None) == CAN_FULFILL_REQUEST
+
+
 def slot_id(handler_input: HandlerInput, slot_name: str) -> str | None:
     """The entity-resolution id of a slot, or None when it is empty or matched nothing."""
     request = handler_input.request_envelope.request
     if not isinstance(request, IntentRequest) or not request.intent or not request.intent.slots:
         return None
-    slot = request.intent.slots.get(slot_name)
+    return resolved_id(request.intent.slots.get(slot_name))
+
+
+def resolved_id(slot: object) -> str | None:
+    """The value id entity resolution matched for a slot, or None."""
     resolutions = getattr(slot, "resolutions", None)
     for authority in getattr(resolutions, "resolutions_per_authority", None) or ():
         status = getattr(getattr(authority, "status", None), "code", None)

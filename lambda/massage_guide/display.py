@@ -1,21 +1,43 @@
-"""What an Echo Show shows: the same title and text as the card, as an APL screen.
+"""What a screen shows: the home screen, one benefit, the read-through, or any other card.
 
-Devices without a screen never see a directive; the document is data
-(``apl/card.json``), read once, and the text goes in through datasources,
-escaped for APL's small markup language.
+Every screen mirrors the card of the same answer, and the card holds what is
+said: nothing is only on screen. Devices without APL (or a skill whose
+manifest did not declare it) never see a directive. Each document is data
+(``apl/<kind>.json``), read once; the code builds its data source, with every
+text escaped for APL's small markup language.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
 from ask_sdk_core.handler_input import HandlerInput
 
-DOCUMENT_PATH: Final = Path(__file__).with_name("apl") / "card.json"
-DOCUMENT_TOKEN: Final = "massage-guide-card"  # noqa: S105 - names the screen, no secret
+from massage_guide.content import Benefit, Content
+
+DOCUMENTS: Final = Path(__file__).with_name("apl")
+KINDS: Final = ("card", "home", "benefit", "read_through")
+BENEFIT_EVENT: Final = "benefit"
+"""First SendEvent argument of a touch on the home screen; the second is the benefit id."""
+USER_EVENT: Final = "Alexa.Presentation.APL.UserEvent"
+
+
+def token_for(kind: str) -> str:
+    """The RenderDocument token naming a screen (and coming back with its touches)."""
+    return f"massage-guide-{kind.replace('_', '-')}"
+
+
+@dataclass(frozen=True)
+class Screen:
+    """A document kind and the data source it is rendered with."""
+
+    kind: str
+    payload: dict[str, Any]
 
 
 def has_screen(handler_input: HandlerInput) -> bool:
@@ -26,10 +48,10 @@ def has_screen(handler_input: HandlerInput) -> bool:
 
 
 @cache
-def _document() -> dict[str, Any]:
-    with DOCUMENT_PATH.open(encoding="utf-8") as handle:
-        document: dict[str, Any] = json.load(handle)
-    return document
+def document(kind: str) -> dict[str, Any]:
+    with (DOCUMENTS / f"{kind}.json").open(encoding="utf-8") as handle:
+        loaded: dict[str, Any] = json.load(handle)
+    return loaded
 
 
 def _apl_text(text: str) -> str:
@@ -38,14 +60,73 @@ def _apl_text(text: str) -> str:
     return escaped.replace("\n", "<br>")
 
 
-def card_screen(title: str, text: str, footer: str) -> Any:
-    """A RenderDocument directive showing a card's title and text, with a footer line."""
+def render(screen: Screen) -> Any:
+    """The RenderDocument directive for a screen."""
     # Imported here: speakers never pay for the directive's model class.
     from ask_sdk_model.interfaces.alexa.presentation.apl import (  # noqa: PLC0415
         RenderDocumentDirective,
     )
 
-    payload = {"card": {"title": _apl_text(title), "text": _apl_text(text), "footer": footer}}
     return RenderDocumentDirective(
-        token=DOCUMENT_TOKEN, document=_document(), datasources={"payload": payload}
+        token=token_for(screen.kind),
+        document=document(screen.kind),
+        datasources={"payload": {_payload_key(screen.kind): screen.payload}},
+    )
+
+
+def _payload_key(kind: str) -> str:
+    head, *rest = kind.split("_")
+    return head + "".join(word.title() for word in rest)
+
+
+def card_screen(title: str, text: str, footer: str) -> Screen:
+    """Any card as a screen: its title and text, with the footer line."""
+    return Screen("card", {"title": _apl_text(title), "text": _apl_text(text), "footer": footer})
+
+
+def home_screen(text: Content) -> Screen:
+    """The seven benefits as touchable tiles, with what to say or touch."""
+    return Screen(
+        "home",
+        {
+            "title": _apl_text(text.skill_name),
+            "hint": _apl_text(text.prompt("screen_home_hint")),
+            "footer": _apl_text(text.prompt("screen_footer")),
+            "benefits": [{"id": b.id, "title": _apl_text(b.title)} for b in text.benefits],
+        },
+    )
+
+
+def benefit_screen(
+    text: Content, benefit: Benefit, body: str, *, hint: str, position: int | None = None
+) -> Screen:
+    """One benefit: its card text, the tour position while touring, and what to say next."""
+    where = (
+        ""
+        if position is None
+        else text.prompt("screen_position", number=position, total=len(text.benefits))
+    )
+    return Screen(
+        "benefit",
+        {
+            "position": _apl_text(where),
+            "title": _apl_text(benefit.title),
+            "text": _apl_text(body),
+            "hint": _apl_text(hint),
+            "footer": _apl_text(text.prompt("screen_footer")),
+        },
+    )
+
+
+def read_through_screen(text: Content, benefits: Iterable[Benefit]) -> Screen:
+    """Every benefit's title and summary, as read out, then the disclaimer."""
+    return Screen(
+        "read_through",
+        {
+            "title": _apl_text(text.skill_name),
+            "benefits": [
+                {"title": _apl_text(b.title), "summary": _apl_text(b.summary)} for b in benefits
+            ],
+            "closing": _apl_text(text.disclaimer),
+        },
     )

@@ -28,7 +28,7 @@ from ask_sdk_core.dispatch_components import (
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from massage_guide.conversation import content, save_state, state
+from massage_guide.conversation import content, is_can_fulfill_query, save_state, state
 from massage_guide.state import MAX_VISITS, STATE_KEY, ConversationState
 from massage_guide.stores.base import REMEMBERED, NoListenerError, StorageError
 
@@ -129,6 +129,8 @@ class LoadMemoryInterceptor(AbstractRequestInterceptor):
         self.store = store
 
     def process(self, handler_input: HandlerInput) -> None:
+        if is_can_fulfill_query(handler_input):
+            return  # a name-free query must change nothing, so it reads nothing either
         handler_input.attributes_manager.request_attributes[_STORE] = self.store
         if not self.store or handler_input.request_envelope.session is None:
             return
@@ -185,6 +187,8 @@ class SaveMemoryInterceptor(AbstractResponseInterceptor):
     """After the handler: write the remembered fields if they differ from what is stored."""
 
     def process(self, handler_input: HandlerInput, response: Response | None) -> None:
+        if is_can_fulfill_query(handler_input):
+            return
         if not has_store(handler_input) or handler_input.request_envelope.session is None:
             return
         try:

@@ -15,7 +15,16 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from massage_guide import log_policy, memory, persistence
 from massage_guide.content import content_for
 from massage_guide.fast_serializer import FastSerializer
-from massage_guide.handlers import events, learning, safety, session, settings, tour
+from massage_guide.handlers import (
+    can_fulfill,
+    events,
+    learning,
+    safety,
+    session,
+    settings,
+    touch,
+    tour,
+)
 from massage_guide.speech import Speech
 
 log = logging.getLogger(__name__)
@@ -26,6 +35,8 @@ RESPONSE_VERSION: Final = "1.0"
 def request_handlers() -> list[AbstractRequestHandler]:
     """Handlers in dispatch order: context-specific yes/no first, the catch-all last."""
     return [
+        # A name-free query only asks whether the skill could answer: nothing else may see it.
+        can_fulfill.CanFulfillHandler(),
         session.LaunchHandler(),
         # Yes/no mean different things depending on the question pending.
         settings.ForgetConfirmedHandler(),
@@ -49,6 +60,7 @@ def request_handlers() -> list[AbstractRequestHandler]:
         learning.TellMeMoreHandler(),
         learning.CauseHandler(),
         learning.WhoShouldMassageHandler(),
+        touch.TouchHandler(),
         tour.StartTourHandler(),
         tour.NextHandler(),
         tour.PreviousHandler(),

@@ -59,11 +59,14 @@ def reply(
     end_session: bool = False,
     pending: Pending | Literal["keep"] | None = None,
     offered: str | None = None,
+    screen: display.Screen | None = None,
 ) -> Response:
     """Build the response: paced SSML, a reprompt if the session stays open, a card, repeat memory.
 
     Every answer replaces the question the skill waits on (``pending``), so a
     later "yes" never continues something the listener has moved away from.
+    On a screen, ``screen`` (or else the card itself) is shown; a screen only
+    ever comes with the card it mirrors.
     """
     conversation = state(handler_input)
     if pending != KEEP:
@@ -88,7 +91,9 @@ def reply(
         title, text = card
         builder.set_card(SimpleCard(title=title[:200], content=text[:CARD_TEXT_LIMIT]))
         if display.has_screen(handler_input):
-            footer = content(handler_input).prompt("screen_footer")
-            builder.add_directive(display.card_screen(title, text, footer))
+            if screen is None:
+                footer = content(handler_input).prompt("screen_footer")
+                screen = display.card_screen(title, text, footer)
+            builder.add_directive(display.render(screen))
     save_state(handler_input)
     return builder.response

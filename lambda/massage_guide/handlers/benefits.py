@@ -5,6 +5,7 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from massage_guide import display
 from massage_guide.content import Benefit, Content
 from massage_guide.conversation import content, state, varied
 from massage_guide.handlers.base import reply
@@ -25,6 +26,20 @@ def benefit_card(benefit: Benefit) -> tuple[str, str]:
     return benefit.title, f"{benefit.summary}\n\n{benefit.detail}"
 
 
+def benefit_shown(
+    handler_input: HandlerInput, benefit: Benefit, hint: str
+) -> tuple[tuple[str, str], display.Screen]:
+    """The card for a benefit and its screen: the tour position while touring, what to say next."""
+    card = benefit_card(benefit)
+    tour = state(handler_input).tour
+    touring = tour is not None and content(handler_input).benefits[tour].id == benefit.id
+    position = tour + 1 if touring and tour is not None else None
+    screen = display.benefit_screen(
+        content(handler_input), benefit, card[1], hint=hint, position=position
+    )
+    return card, screen
+
+
 def next_in_tour(handler_input: HandlerInput) -> int | None:
     """The tour position still to come, or None when no tour is under way or it has finished."""
     tour = state(handler_input).tour
@@ -37,13 +52,9 @@ def offer_next(handler_input: HandlerInput, speech: Speech, benefit: Benefit) ->
     """End a tour answer with "want the next one?", so a plain "yes" carries on."""
     text = content(handler_input)
     speech.say(varied(handler_input, "tour_next_question"))
-    return reply(
-        handler_input,
-        speech,
-        Speech(text.prompt("tour_next_reprompt")),
-        card=benefit_card(benefit),
-        pending="tour_next",
-    )
+    hint = text.prompt("tour_next_reprompt")
+    card, screen = benefit_shown(handler_input, benefit, hint)
+    return reply(handler_input, speech, Speech(hint), card=card, pending="tour_next", screen=screen)
 
 
 def answer_benefit(
@@ -70,21 +81,31 @@ def answer_benefit(
         return offer_next(handler_input, speech, benefit)
     if detail:
         speech.say(text.prompt("detail_follow_up"))
-        return reply(
-            handler_input,
-            speech,
-            Speech(text.prompt("detail_reprompt")),
-            card=benefit_card(benefit),
-        )
+        hint = text.prompt("detail_reprompt")
+        card, screen = benefit_shown(handler_input, benefit, hint)
+        return reply(handler_input, speech, Speech(hint), card=card, screen=screen)
     speech.say(text.prompt("benefit_follow_up"))
+    hint = text.prompt("benefit_reprompt")
+    card, screen = benefit_shown(handler_input, benefit, hint)
     return reply(
         handler_input,
         speech,
-        Speech(text.prompt("benefit_reprompt")),
-        card=benefit_card(benefit),
+        Speech(hint),
+        card=card,
+        screen=screen,
         pending="detail",
         offered=benefit.id,
     )
+
+
+def ask_about_benefit(
+    handler_input: HandlerInput, benefit_id: str | None, *, said: bool
+) -> Response:
+    """A benefit asked for by id, by voice or by touch; which one, when it matched none."""
+    benefit = content(handler_input).benefit(benefit_id)
+    if benefit is None:
+        return ask_which_benefit(handler_input, unknown=said)
+    return answer_benefit(handler_input, benefit)
 
 
 def ask_which_benefit(handler_input: HandlerInput, *, unknown: bool) -> Response:

@@ -5,9 +5,15 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from massage_guide import display
 from massage_guide.conversation import content, slot_id, slot_said, state, varied
 from massage_guide.handlers.base import IntentHandler, reply
-from massage_guide.handlers.benefits import all_names, answer_benefit, ask_which_benefit
+from massage_guide.handlers.benefits import (
+    all_names,
+    answer_benefit,
+    ask_about_benefit,
+    ask_which_benefit,
+)
 from massage_guide.speech import Speech
 
 
@@ -98,6 +104,7 @@ class ListBenefitsHandler(IntentHandler):
             speech,
             Speech(text.prompt("list_reprompt")),
             card=(text.skill_name, card_text),
+            screen=display.home_screen(text),
         )
 
 
@@ -107,10 +114,8 @@ class BenefitHandler(IntentHandler):
     intents = ("BenefitIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        benefit = content(handler_input).benefit(slot_id(handler_input, "benefit"))
-        if benefit is None:
-            return ask_which_benefit(handler_input, unknown=slot_said(handler_input, "benefit"))
-        return answer_benefit(handler_input, benefit)
+        said = slot_said(handler_input, "benefit")
+        return ask_about_benefit(handler_input, slot_id(handler_input, "benefit"), said=said)
 
 
 class TellMeMoreHandler(IntentHandler):

@@ -8,11 +8,13 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractR
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, LaunchRequest, Response, SessionEndedRequest
 
-from massage_guide import log_policy
+from massage_guide import display, log_policy
 from massage_guide.conversation import content, state, varied
 from massage_guide.handlers.base import KEEP, IntentHandler, keep_question, reply
 from massage_guide.handlers.benefits import next_in_tour
+from massage_guide.handlers.guidance import fallback, where_next
 from massage_guide.speech import Speech
+from massage_guide.state import Pending
 
 log = logging.getLogger(__name__)
 
@@ -35,39 +37,40 @@ class LaunchHandler(AbstractRequestHandler):
                 prompt = varied(
                     handler_input, "welcome_resume", benefit=last.name, next=upcoming.name
                 )
-                return reply(
+                return welcome(
                     handler_input,
                     Speech(prompt),
                     Speech(text.prompt("tour_next_reprompt")),
                     pending="resume",
                 )
             prompt = varied(handler_input, "welcome_resume_done")
-            return reply(handler_input, Speech(prompt), Speech(text.prompt("tour_done_reprompt")))
+            return welcome(handler_input, Speech(prompt), Speech(text.prompt("tour_done_reprompt")))
         if returning:
-            return reply(handler_input, Speech(varied(handler_input, "welcome_returning")))
-        return reply(
-            handler_input,
-            Speech(text.prompt("welcome")),
-            card=(text.skill_name, f"{text.prompt('general_reprompt')}\n\n{text.disclaimer}"),
-        )
+            return welcome(handler_input, Speech(varied(handler_input, "welcome_returning")))
+        return welcome(handler_input, Speech(text.prompt("welcome")))
 
 
-def where_next(handler_input: HandlerInput, speech: Speech, question: str) -> Response:
-    """Close help or a fallback with a question: 'shall we carry on?' in a tour, else ``question``.
+def welcome(
+    handler_input: HandlerInput,
+    speech: Speech,
+    reprompt: Speech | None = None,
+    pending: Pending | None = None,
+) -> Response:
+    """A welcome, with the home screen on a display: the seven benefits to touch.
 
-    In a tour a "yes" then carries on; otherwise the skill asked something new,
-    so no earlier yes/no question is left waiting (a later "yes" deletes nothing).
+    The card (which the screen mirrors) names what to say and the seven benefits.
     """
     text = content(handler_input)
-    upcoming = next_in_tour(handler_input)
-    if upcoming is not None:
-        total = len(text.benefits)
-        speech.say(text.prompt("help_in_tour", number=upcoming + 1, total=total))
-        return reply(
-            handler_input, speech, Speech(text.prompt("tour_next_reprompt")), pending="tour_next"
-        )
-    speech.say(question)
-    return reply(handler_input, speech, Speech(text.prompt("general_reprompt")))
+    titles = "\n".join(benefit.title for benefit in text.benefits)
+    card_text = f"{text.prompt('general_reprompt')}\n\n{titles}\n\n{text.disclaimer}"
+    return reply(
+        handler_input,
+        speech,
+        reprompt,
+        card=(text.skill_name, card_text),
+        pending=pending,
+        screen=display.home_screen(text),
+    )
 
 
 class HelpHandler(IntentHandler):
@@ -136,12 +139,6 @@ class FallbackHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return fallback(handler_input)
-
-
-def fallback(handler_input: HandlerInput) -> Response:
-    text = content(handler_input)
-    speech = Speech(varied(handler_input, "fallback"))
-    return where_next(handler_input, speech, text.prompt("fallback_question"))
 
 
 class SessionEndedHandler(AbstractRequestHandler):

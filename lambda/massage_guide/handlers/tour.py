@@ -5,9 +5,10 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from massage_guide import display
 from massage_guide.conversation import content, state
 from massage_guide.handlers.base import IntentHandler, reply
-from massage_guide.handlers.benefits import answer_benefit, benefit_card, benefit_text, offer_next
+from massage_guide.handlers.benefits import answer_benefit, benefit_shown, benefit_text, offer_next
 from massage_guide.speech import BENEFIT_PAUSE_MS, READ_THROUGH_PAUSE_MS, Speech
 
 
@@ -27,17 +28,22 @@ def play_step(handler_input: HandlerInput, index: int, lead_in: str | None = Non
     speech.say(benefit_text(benefit, conversation.length)).pause()
     if index + 1 < total:
         return offer_next(handler_input, speech, benefit)
-    return no_more_benefits(handler_input, speech, card=benefit_card(benefit))
+    card, screen = benefit_shown(handler_input, benefit, text.prompt("tour_done_follow_up"))
+    return no_more_benefits(handler_input, speech, card=card, screen=screen)
 
 
 def no_more_benefits(
-    handler_input: HandlerInput, speech: Speech | None = None, card: tuple[str, str] | None = None
+    handler_input: HandlerInput,
+    speech: Speech | None = None,
+    card: tuple[str, str] | None = None,
+    screen: display.Screen | None = None,
 ) -> Response:
     """'That's all seven', the therapist tip where the listener finishes, and what next."""
     text = content(handler_input)
     speech = (speech or Speech()).say(text.prompt("tour_done")).say(text.therapist_tip)
     speech.say(text.prompt("tour_done_follow_up"))
-    return reply(handler_input, speech, Speech(text.prompt("tour_done_reprompt")), card=card)
+    reprompt = Speech(text.prompt("tour_done_reprompt"))
+    return reply(handler_input, speech, reprompt, card=card, screen=screen)
 
 
 def step(handler_input: HandlerInput, direction: int) -> Response:
@@ -142,4 +148,5 @@ class ReadThroughHandler(IntentHandler):
             speech,
             card=(text.skill_name, f"{card_text}\n\n{text.therapist_tip} {text.disclaimer}"),
             end_session=True,
+            screen=display.read_through_screen(text, text.benefits),
         )

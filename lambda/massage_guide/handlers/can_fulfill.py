@@ -1,0 +1,134 @@
+"""Name-free requests: whether the skill could serve what a listener asked Alexa for.
+
+Before Alexa routes a request that names no skill ("Alexa, tell me about
+posture for back pain"), it asks candidate skills a CanFulfillIntentRequest.
+The answer must be honest and must change nothing: this handler reads only the
+request and the skill's own content, never the store or the conversation
+state, and the memory interceptors skip these requests altogether.
+
+* YES: the skill fully serves the intent with the slots given.
+* MAYBE: it understands the intent but would have to ask (no benefit named,
+  or a value it cannot be sure of).
+* NO: anything else, and always for health triage, which is not this skill's
+  to volunteer for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, Literal
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+from ask_sdk_model.slu.entityresolution import StatusCode
+
+from massage_guide.content import Content
+from massage_guide.conversation import content, is_can_fulfill_query, resolved_id
+
+Answer = Literal["YES", "MAYBE", "NO"]
+
+HEALTH_TRIAGE_INTENTS: Final = frozenset({"WarningSignIntent", "UnanswerableIntent"})
+"""Never volunteered for, whatever else is true: someone describing a warning sign must hear
+"see a doctor" from whoever Alexa picks, not be routed to a massage guide. Add every intent
+that triages health or admits the skill's limits."""
+
+SERVED_AS_ASKED: Final = frozenset(
+    {
+        "WhyMassageHelpsIntent",
+        "ListBenefitsIntent",
+        "StartTourIntent",
+        "ReadThroughIntent",
+        "WhoShouldMassageIntent",
+    }
+)
+"""Intents with no slots that the skill answers in full for anyone, in any session."""
+
+SLOT_OF: Final = {"BenefitIntent": "benefit", "TellMeMoreIntent": "benefit", "CauseIntent": "cause"}
+"""Intents the skill serves in full once their one slot names something it knows."""
+
+
+def known_words(text: Content, slot: str) -> dict[str, str]:
+    """Each way the content names a benefit or a cause (id, name, title), lower-cased -> id."""
+    entries: Iterable[Any] = text.benefits if slot == "benefit" else text.causes.values()
+    words: dict[str, str] = {}
+    for entry in entries:
+        for word in (entry.id.replace("_", " "), entry.name, getattr(entry, "title", entry.name)):
+            words[" ".join(word.lower().split())] = entry.id
+    return words
+
+
+def judge_slot(slot: Any, known: Mapping[str, str]) -> tuple[Answer, Answer]:
+    """(canUnderstand, canFulfill) for one filled slot.
+
+    Amazon documents these slots without entity resolutions, so the spoken
+    value is matched against the content's own words; a resolution, when Alexa
+    sends one, decides.
+    """
+    matched = resolved_id(slot)
+    if matched is not None:
+        return ("YES", "YES") if matched in known.values() else ("NO", "NO")
+    authorities = getattr(getattr(slot, "resolutions", None), "resolutions_per_authority", None)
+    codes = [getattr(getattr(a, "status", None), "code", None) for a in authorities or ()]
+    if codes and all(code == StatusCode.ER_SUCCESS_NO_MATCH for code in codes):
+        return "NO", "NO"
+    if " ".join(str(slot.value).lower().split()) in known:
+        return "YES", "YES"
+    return "MAYBE", "NO"
+
+
+def judge(handler_input: HandlerInput) -> tuple[Answer, dict[str, tuple[Answer, Answer]]]:
+    """The answer for the whole intent, and (canUnderstand, canFulfill) per filled slot."""
+    intent = getattr(handler_input.request_envelope.request, "intent", None)
+    name = getattr(intent, "name", None)
+    slots = getattr(intent, "slots", None) or {}
+    filled = {slot_name: slot for slot_name, slot in slots.items() if getattr(slot, "value", None)}
+    if not isinstance(name, str) or name in HEALTH_TRIAGE_INTENTS:
+        return "NO", dict.fromkeys(filled, ("NO", "NO"))
+    if name in SERVED_AS_ASKED:
+        return ("NO" if filled else "YES"), dict.fromkeys(filled, ("NO", "NO"))
+    wanted = SLOT_OF.get(name)
+    if wanted is None:
+        return "NO", dict.fromkeys(filled, ("NO", "NO"))
+    known = known_words(content(handler_input), wanted)
+    verdicts: dict[str, tuple[Answer, Answer]] = {
+        slot_name: judge_slot(slot, known) if slot_name == wanted else ("NO", "NO")
+        for slot_name, slot in filled.items()
+    }
+    answers = {understand for understand, _ in verdicts.values()}
+    if "NO" in answers:
+        return "NO", verdicts
+    if wanted in filled and answers == {"YES"}:
+        return "YES", verdicts
+    return "MAYBE", verdicts
+
+
+class CanFulfillHandler(AbstractRequestHandler):
+    """Answers CanFulfillIntentRequest with YES, MAYBE or NO, and per-slot verdicts."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_can_fulfill_query(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        # Imported here: only name-free queries pay for these model classes.
+        from ask_sdk_model.canfulfill import (  # noqa: PLC0415
+            CanFulfillIntent,
+            CanFulfillIntentValues,
+            CanFulfillSlot,
+            CanFulfillSlotValues,
+            CanUnderstandSlotValues,
+        )
+
+        answer, verdicts = judge(handler_input)
+        slots = {
+            name: CanFulfillSlot(
+                can_understand=CanUnderstandSlotValues(understand),
+                can_fulfill=CanFulfillSlotValues(fulfill),
+            )
+            for name, (understand, fulfill) in verdicts.items()
+        }
+        builder = handler_input.response_builder
+        builder.set_can_fulfill_intent(
+            CanFulfillIntent(can_fulfill=CanFulfillIntentValues(answer), slots=slots)
+        )
+        return builder.response
