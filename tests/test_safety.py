@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from massage_guide.content import content_for
-from massage_guide.handlers.safety import DOCTOR_FIRST_SIGNS, LIMIT_TOPICS, URGENT_SIGNS
+from massage_guide.triage import DOCTOR_FIRST_SIGNS, LIMIT_TOPICS, URGENT_SIGNS
 from skill_tools.dialog import LocalDialog, Turn
 from skill_tools.resolver import Resolver, normalise
 from tests.support import checked

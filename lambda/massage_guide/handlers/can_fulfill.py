@@ -25,17 +25,19 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 
 from massage_guide.content import Content
 from massage_guide.conversation import content, is_can_fulfill_query, resolved_id
+from massage_guide.triage import TRIAGE_INTENTS
 
 Answer = Literal["YES", "MAYBE", "NO"]
 
-HEALTH_TRIAGE_INTENTS: Final = frozenset({"WarningSignIntent", "UnanswerableIntent"})
+HEALTH_TRIAGE_INTENTS: Final = TRIAGE_INTENTS
 """Never volunteered for, whatever else is true: someone describing a warning sign must hear
-"see a doctor" from whoever Alexa picks, not be routed to a massage guide. Add every intent
-that triages health or admits the skill's limits."""
+"see a doctor" from whoever Alexa picks, not be routed to a massage guide."""
 
 SERVED_AS_ASKED: Final = frozenset(
     {
         "WhyMassageHelpsIntent",
+        "CureQuestionIntent",
+        "WhatIsMassageIntent",
         "ListBenefitsIntent",
         "StartTourIntent",
         "ReadThroughIntent",

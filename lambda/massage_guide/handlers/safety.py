@@ -8,36 +8,13 @@ helping, because for these listeners massage may be the wrong first step.
 
 from __future__ import annotations
 
-from typing import Final
-
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from massage_guide.conversation import content, intent_name, slot_id
 from massage_guide.handlers.base import IntentHandler, reply
 from massage_guide.speech import Speech
-
-URGENT_SIGNS: Final = frozenset(
-    {"bladder_bowel", "saddle_numbness", "leg_numbness", "serious_fall", "fever"}
-)
-"""Warning signs that need medical help right away (WarningSign slot value ids)."""
-DOCTOR_FIRST_SIGNS: Final = frozenset(
-    {
-        "pregnancy", "osteoporosis", "cancer", "surgery", "blood_thinners", "disc", "sciatica",
-        "severe_pain", "weight_loss", "injury", "medical_condition",
-    }
-)  # fmt: skip
-"""Warning signs that mean checking with a doctor before trying massage."""
-
-LIMIT_TOPICS: Final = {
-    "MassageCostIntent": "cost",
-    "MassageFrequencyIntent": "frequency",
-    "MassageTypesIntent": "massage_type",
-    "SelfMassageIntent": "self_massage",
-    "AfterMassageIntent": "aftereffects",
-    "FindTherapistIntent": "finding",
-}
-"""Questions the article does not answer, by intent, with the content key of the honest answer."""
+from massage_guide.triage import LIMIT_TOPICS, URGENT_SIGNS
 
 
 class WarningSignHandler(IntentHandler):
