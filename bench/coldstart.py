@@ -139,6 +139,9 @@ def child_env(variant: Variant) -> dict[str, str]:
         "AWS_SHARED_CREDENTIALS_FILE": str(WORK / "no-aws-credentials"),
         "AWS_EC2_METADATA_DISABLED": "true",
         **dynamodb_local.CREDENTIALS,
+        # As on Lambda: the code folder is the task root, first on the import path.
+        "LAMBDA_TASK_ROOT": str(variant.code_dir),
+        "PYTHONPATH": str(variant.code_dir),
     }
     env.update(variant.env)
     return env
@@ -175,11 +178,12 @@ def write_events(directory: Path, copies: int = 16) -> tuple[Path, Path]:
 
 
 def _command(variant: Variant, mode: str, events: Path, *extra: str) -> list[str]:
+    """The child's command line; -P keeps bench/ off its path (see bench/child.py)."""
     return [
         sys.executable,
+        "-P",
         str(CHILD),
         mode,
-        str(variant.code_dir),
         variant.module,
         "lambda_handler",
         str(events),
@@ -516,8 +520,9 @@ def write_report(
         "`ask_sdk_dynamodb.adapter.DynamoDbAdapter` in a `CustomSkillBuilder`, and the launch "
         "handler reading (and saving back) the persistent attributes.",
         "- **Cold start** is wall time measured by the parent from spawning "
-        "`python bench/child.py` (which loads only the standard library before importing the "
-        "handler module, as a Lambda init does) until the child prints its answer to a "
+        "`python -P bench/child.py` (which loads only the standard library before importing the "
+        "handler module from its code folder on `PYTHONPATH`, as a Lambda init does from its "
+        "task root) until the child prints its answer to a "
         "LaunchRequest. It includes interpreter start, imports, building the skill, the "
         "persistence read and write where there is persistence, and the response. Bytecode "
         "caches are warm (one discarded run per variant first), as with a zip that ships "

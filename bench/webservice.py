@@ -30,13 +30,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from skill_tools.envelopes import DEFAULT_SKILL_ID, Listener, Session, timestamp
+from skill_tools.loopback import free_port
+from skill_tools.testpki import AlexaSigner, TestPKI
 
-from skill_tools.envelopes import DEFAULT_SKILL_ID, Listener, Session, timestamp  # noqa: E402
-from skill_tools.loopback import free_port  # noqa: E402
-from skill_tools.testpki import AlexaSigner, TestPKI  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 CONFIG = "webservice/gunicorn.conf.py"
@@ -108,9 +106,6 @@ def rehearsed_sessions(size: int, scratch: Path) -> list[dict[str, Any]]:
     """
     os.environ["SQLITE_PATH"] = str(scratch / "rehearsal.sqlite3")
     os.environ.setdefault("USER_ID_HASH_KEY", "bench-only-hash-key")
-    lambda_dir = str(REPO / "lambda")
-    if lambda_dir not in sys.path:
-        sys.path.insert(0, lambda_dir)
     from lambda_function import lambda_handler  # after the store is chosen
 
     pool: list[dict[str, Any]] = []

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import html
-import importlib
 import json
 import re
 import sys
@@ -53,12 +52,14 @@ def model_path_for(locale: str) -> Path:
 
 
 def default_handler() -> Handler:
-    """The skill's own lambda_handler, imported from the repo's lambda/ directory."""
-    lambda_dir = str(REPO / "lambda")
-    if lambda_dir not in sys.path:
-        sys.path.insert(0, lambda_dir)
-    module = importlib.import_module("lambda_function")
-    handler: Handler = module.lambda_handler
+    """The skill's own lambda_handler, the one that ships to Lambda.
+
+    Imported when asked for, not with this module, so that a skill that fails to
+    import is reported by main() as such, and tests can pass a handler of their own.
+    """
+    from lambda_function import lambda_handler  # noqa: PLC0415 - see the docstring
+
+    handler: Handler = lambda_handler
     return handler
 
 

@@ -9,14 +9,8 @@ exception names) in anything spoken or shown.
 from __future__ import annotations
 
 import json
-import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from typing import Any
-
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO / "lambda") not in sys.path:
-    sys.path.insert(0, str(REPO / "lambda"))
 
 MAX_SPEECH_CHARS = 8000
 MAX_CARD_CHARS = 8000

@@ -89,7 +89,6 @@ def test_a_table_selects_dynamodb_without_touching_botocore() -> None:
 # A fresh interpreter: import the Lambda entry point, answer requests, report what got imported.
 CHILD = r"""
 import json, sys
-sys.path[:0] = ["lambda", "."]
 import lambda_function
 from skill_tools.envelopes import Session
 HEAVY = ("boto3", "botocore", "ask_sdk_dynamodb")
