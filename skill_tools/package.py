@@ -38,14 +38,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-LAMBDA_SRC = ROOT / "lambda"
-REQUIREMENTS = ROOT / "requirements.txt"
-SKILL_JSON = ROOT / "skill.json"
-INTERACTION_MODELS = ROOT / "interaction_models"
-DIST = ROOT / "dist"
-WHEELHOUSE = ROOT / "build" / "wheelhouse"
-ASK_STATES = ROOT / ".ask" / "ask-states.json"
+from skill_tools.paths import LAMBDA_DIR, REPO_ROOT
+
+REQUIREMENTS = REPO_ROOT / "requirements.txt"
+SKILL_JSON = REPO_ROOT / "skill.json"
+INTERACTION_MODELS = REPO_ROOT / "interaction_models"
+DIST = REPO_ROOT / "dist"
+WHEELHOUSE = REPO_ROOT / "build" / "wheelhouse"
+ASK_STATES = REPO_ROOT / ".ask" / "ask-states.json"
 
 #: The Lambda runtime's Python, matching LambdaRuntime's default in the template.
 DEFAULT_TARGET_PYTHON = "3.13"
@@ -243,7 +243,7 @@ def build_lambda_zip(
     target_python: str | None = None,
     bytecode: bool = True,
     requirements: Path = REQUIREMENTS,
-    lambda_src: Path = LAMBDA_SRC,
+    lambda_src: Path = LAMBDA_DIR,
     wheelhouse: Path = WHEELHOUSE,
 ) -> LambdaBuild:
     """Build the Lambda deployment zip at ``out``.

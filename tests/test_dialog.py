@@ -15,9 +15,9 @@ import lambda_function
 from skill_tools import dialog as dialog_module
 from skill_tools.dialog import LocalDialog, Turn, load_replay, ssml_to_text
 from skill_tools.envelopes import Slot
+from skill_tools.paths import REPO_ROOT
 from tests.support import checked
 
-REPO = Path(__file__).resolve().parents[1]
 SKILL_ID = "amzn1.ask.skill.12345678-1234-4234-8234-123456789abc"
 
 
@@ -53,7 +53,7 @@ def dialog(recorder: Recorder) -> LocalDialog:
 def run_cli(*args: str, stdin: str = "", timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "skill_tools.dialog", *args],
-        cwd=REPO,
+        cwd=REPO_ROOT,
         input=stdin,
         capture_output=True,
         text=True,

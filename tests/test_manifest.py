@@ -12,9 +12,9 @@ import pytest
 from ask_sdk_model_runtime.serializer import DefaultSerializer
 
 from skill_tools import package
+from skill_tools.paths import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-MODELS = sorted((ROOT / "interaction_models").glob("*.json"))
+MODELS = sorted((REPO_ROOT / "interaction_models").glob("*.json"))
 ENVELOPE = "ask_smapi_model.v1.skill.manifest.skill_manifest_envelope.SkillManifestEnvelope"
 MODEL_DATA = (
     "ask_smapi_model.v1.skill.interaction_model.interaction_model_data.InteractionModelData"
@@ -41,11 +41,11 @@ def load(path: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def manifest() -> dict[str, Any]:
-    return load(ROOT / "skill.json")["manifest"]
+    return load(REPO_ROOT / "skill.json")["manifest"]
 
 
 def model_for(locale: str) -> dict[str, Any]:
-    language: dict[str, Any] = load(ROOT / "interaction_models" / f"{locale}.json")[
+    language: dict[str, Any] = load(REPO_ROOT / "interaction_models" / f"{locale}.json")[
         "interactionModel"
     ]["languageModel"]
     return language
@@ -60,13 +60,13 @@ def roundtrip(path: Path, type_name: str) -> tuple[Any, Any]:
 
 
 def test_manifest_loads_into_smapi_model_without_losing_fields() -> None:
-    obj, back = roundtrip(ROOT / "skill.json", ENVELOPE)
+    obj, back = roundtrip(REPO_ROOT / "skill.json", ENVELOPE)
     assert type(obj).__name__ == "SkillManifestEnvelope"
-    assert back == load(ROOT / "skill.json")
+    assert back == load(REPO_ROOT / "skill.json")
 
 
 def test_roundtrip_detects_a_misspelt_field(tmp_path: Path) -> None:
-    bad = load(ROOT / "skill.json")
+    bad = load(REPO_ROOT / "skill.json")
     locale = bad["manifest"]["publishingInformation"]["locales"]["en-US"]
     locale["examplePhrase"] = locale.pop("examplePhrases")
     path = tmp_path / "skill.json"
@@ -173,7 +173,7 @@ def test_example_phrases_are_real_utterances(manifest: dict[str, Any]) -> None:
 def test_example_phrases_resolve_through_the_local_resolver(manifest: dict[str, Any]) -> None:
     from skill_tools.resolver import Resolver
 
-    resolver = Resolver.from_file(ROOT / "interaction_models" / "en-US.json")
+    resolver = Resolver.from_file(REPO_ROOT / "interaction_models" / "en-US.json")
     samples = sample_texts("en-US")
     name = model_for("en-US")["invocationName"]
     for phrase in manifest["publishingInformation"]["locales"]["en-US"]["examplePhrases"]:
@@ -219,6 +219,6 @@ def test_skill_package_endpoint_filled_or_left_for_the_ask_cli(tmp_path: Path) -
     assert "events" not in bare
     assert package.ENDPOINT_PLACEHOLDER not in json.dumps(bare)
     # Everything else is carried over unchanged.
-    original = load(ROOT / "skill.json")["manifest"]
+    original = load(REPO_ROOT / "skill.json")["manifest"]
     assert bare["publishingInformation"] == original["publishingInformation"]
     assert bare["privacyAndCompliance"] == original["privacyAndCompliance"]

@@ -16,8 +16,8 @@ import pytest
 
 from skill_tools import package
 from skill_tools.envelopes import Session
+from skill_tools.paths import LAMBDA_DIR
 
-ROOT = Path(__file__).resolve().parent.parent
 SITE_PACKAGES = Path(next(p for p in sys.path if p.endswith("site-packages")))
 
 
@@ -69,7 +69,7 @@ def test_contents_code_data_and_dependencies(built: Built) -> None:
     assert "massage_guide/skill_builder.py" in entries
     source_locales = {
         f"massage_guide/locales/{p.name}"
-        for p in (ROOT / "lambda" / "massage_guide" / "locales").glob("*.json")
+        for p in (LAMBDA_DIR / "massage_guide" / "locales").glob("*.json")
     }
     assert source_locales and source_locales <= entries  # non-.py data files ship too
     for dependency in ("ask_sdk_core", "ask_sdk_model", "ask_sdk_runtime", "requests", "dateutil"):

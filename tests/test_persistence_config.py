@@ -14,8 +14,7 @@ import pytest
 from massage_guide import persistence
 from massage_guide.stores.dynamodb_store import DynamoDBStore
 from massage_guide.stores.sqlite_store import SQLiteStore
-
-REPO = Path(__file__).resolve().parents[1]
+from skill_tools.paths import REPO_ROOT
 
 
 def test_memory_off_means_no_store() -> None:
@@ -26,7 +25,7 @@ def test_memory_off_means_no_store() -> None:
 def test_local_runs_use_sqlite_under_the_repo_by_default(caplog: pytest.LogCaptureFixture) -> None:
     store = persistence.adapter_from_environment({})
     assert isinstance(store, SQLiteStore)
-    assert store.path == REPO / ".data" / "listeners.sqlite3"
+    assert store.path == REPO_ROOT / ".data" / "listeners.sqlite3"
     assert store.ttl_seconds == 180 * 86_400
     assert "development key" in caplog.text
 
@@ -105,7 +104,7 @@ def run_child(extra_env: dict[str, str]) -> dict[str, object]:
     env.update(extra_env)
     proc = subprocess.run(
         [sys.executable, "-c", CHILD],
-        cwd=REPO,
+        cwd=REPO_ROOT,
         env=env,
         capture_output=True,
         text=True,

@@ -20,13 +20,13 @@ import pytest
 
 from skill_tools.envelopes import Listener, Session
 from skill_tools.loopback import free_port
+from skill_tools.paths import REPO_ROOT
 from skill_tools.testpki import AlexaSigner, TestPKI
 from tests.support import assert_valid_response
 from tests.webservice.conftest import SKILL_ID
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
@@ -79,7 +79,7 @@ def running(request: pytest.FixtureRequest, tmp_path: Path, pki: TestPKI) -> Ite
     port = free_port()
     process = subprocess.Popen(
         COMMANDS[request.param],
-        cwd=REPO,
+        cwd=REPO_ROOT,
         env=service_env(tmp_path, pki, port),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -143,7 +143,7 @@ def test_unsafe_configurations_refuse_to_start(
 ) -> None:
     env = service_env(tmp_path, pki, free_port(), **overrides)
     result = subprocess.run(
-        COMMANDS[command], cwd=REPO, env=env, capture_output=True, timeout=60, check=False
+        COMMANDS[command], cwd=REPO_ROOT, env=env, capture_output=True, timeout=60, check=False
     )
     assert result.returncode != 0
     assert message in result.stderr.decode()
@@ -155,7 +155,7 @@ def test_gunicorn_refuses_a_public_bind_given_on_the_command_line(
     env = service_env(tmp_path, pki, free_port())
     command = [*COMMANDS["gunicorn"], "-b", "0.0.0.0:1"]  # refused before binding
     result = subprocess.run(
-        command, cwd=REPO, env=env, capture_output=True, timeout=60, check=False
+        command, cwd=REPO_ROOT, env=env, capture_output=True, timeout=60, check=False
     )
     assert result.returncode != 0
     assert "refusing to listen on '0.0.0.0'" in result.stderr.decode()
