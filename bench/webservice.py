@@ -42,7 +42,7 @@ SKILL = "Back Massage Guide, MEMORY=off"
 SKILL_SQLITE = "Back Massage Guide, SQLite memory (local default)"
 # name -> (WSGI target, extra environment)
 SERVICES: dict[str, tuple[str, dict[str, str]]] = {
-    HELLO: ("webservice.hello:create_hello_app()", {}),
+    HELLO: ("bench.baselines.hello_webservice:create_hello_app()", {}),
     SKILL: ("webservice.wsgi:app", {"MEMORY": "off"}),
     SKILL_SQLITE: ("webservice.wsgi:app", {}),
 }
