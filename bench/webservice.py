@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from skill_tools.envelopes import DEFAULT_SKILL_ID, Listener, Session, timestamp
-from skill_tools.loopback import free_port
+from skill_tools.loopback import ServerStartError, free_port, wait_until_up
 from skill_tools.paths import REPO_ROOT
 from skill_tools.testpki import AlexaSigner, TestPKI
 
@@ -186,22 +186,6 @@ def run_round(
     return samples
 
 
-def wait_until_up(process: subprocess.Popen[bytes], port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"bench: a service exited at start (code {process.returncode})")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/health")
-            if connection.getresponse().status == 200:
-                connection.close()
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("bench: a service did not come up within 60 s")
-
-
 @contextmanager
 def services(env: dict[str, str], logs: Path, extra_args: list[str]) -> Iterator[dict[str, int]]:
     ports: dict[str, int] = {}
@@ -218,7 +202,10 @@ def services(env: dict[str, str], logs: Path, extra_args: list[str]) -> Iterator
                 stderr=subprocess.STDOUT,
             )
             processes.append(process)
-            wait_until_up(process, port)
+            try:
+                wait_until_up(process, port)
+            except ServerStartError as error:
+                raise SystemExit(f"bench: {name}: {error} (log: {log.name})") from None
             ports[name] = port
         yield ports
     finally:

@@ -11,7 +11,6 @@ import http.client
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import pytest
 
 from skill_tools.envelopes import Listener, Session
-from skill_tools.loopback import free_port
+from skill_tools.loopback import free_port, wait_until_up
 from skill_tools.paths import REPO_ROOT
 from skill_tools.testpki import AlexaSigner, TestPKI
 from tests.support import assert_valid_response
@@ -43,19 +42,6 @@ def call(port: int, method: str, path: str, body: bytes = b"", headers: Any = No
         return response.status, response.read()
     finally:
         connection.close()
-
-
-def wait_until_up(process: subprocess.Popen[bytes], port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited early: {process.communicate()[1].decode()}")
-        try:
-            if call(port, "GET", "/health")[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("server did not answer /health within 30 s")
 
 
 def stop(process: subprocess.Popen[bytes]) -> str:
@@ -85,7 +71,7 @@ def running(request: pytest.FixtureRequest, tmp_path: Path, pki: TestPKI) -> Ite
         stderr=subprocess.PIPE,
     )
     try:
-        wait_until_up(process, port)
+        wait_until_up(process, port, timeout=30)
         yield port
     finally:
         log = stop(process)
