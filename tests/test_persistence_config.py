@@ -8,12 +8,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from massage_guide import persistence
 from massage_guide.stores.dynamodb_store import DynamoDBStore
 from massage_guide.stores.sqlite_store import SQLiteStore
+from skill_tools.envelopes import Session
 from skill_tools.paths import REPO_ROOT
 
 
@@ -153,3 +155,12 @@ def test_dynamodb_transport_can_be_pinned_to_botocore() -> None:
     pinned = adapter_from_environment({**env, "DYNAMODB_TRANSPORT": "botocore"})
     assert getattr(auto, "transport", None) == "auto"
     assert getattr(pinned, "transport", None) == "botocore"
+
+
+def test_the_suite_remembers_listeners_in_a_scratch_store_only(
+    skill: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    configured = Path(os.environ["SQLITE_PATH"])
+    assert configured.is_relative_to(tmp_path_factory.getbasetemp())
+    skill(Session().launch())
+    assert configured.is_file()  # the skill built for this run writes there
