@@ -168,10 +168,10 @@ def test_example_phrases_are_real_utterances(manifest: dict[str, Any]) -> None:
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("skill_tools.resolver") is None, reason="no local resolver"
+    importlib.util.find_spec("skill_tools.dialog.resolver") is None, reason="no local resolver"
 )
 def test_example_phrases_resolve_through_the_local_resolver(manifest: dict[str, Any]) -> None:
-    from skill_tools.resolver import Resolver
+    from skill_tools.dialog.resolver import Resolver
 
     resolver = Resolver.from_file(REPO_ROOT / "interaction_models" / "en-US.json")
     samples = sample_texts("en-US")

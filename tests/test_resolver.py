@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from skill_tools.dialog.phrases import normalise
+from skill_tools.dialog.resolver import FALLBACK, Resolver
 from skill_tools.paths import REPO_ROOT
-from skill_tools.resolver import FALLBACK, Resolver, normalise
 
 MODEL_PATH = REPO_ROOT / "interaction_models" / "en-US.json"
 
