@@ -1,4 +1,4 @@
-"""`python -m bench`: cold start beside the ASK SDK baselines (see bench/coldstart.py)."""
+"""`python -m bench`: cold start beside the ASK SDK baselines (see bench/coldstart/)."""
 
 from __future__ import annotations
 
