@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bench import coldstart
-from bench.coldstart.measure import Measurements
-from bench.coldstart.report import TARGETS, Target, outcomes
+from bench.coldstart.measure import Measurements, variants
+from bench.coldstart.report import TARGETS, Target, botocore_notes, outcomes
 
 
 def measured(
@@ -53,6 +53,22 @@ def test_a_limit_changed_in_the_table_changes_label_and_verdict(
 def test_targets_without_their_variants_are_left_out() -> None:
     only_skill = {"skill": Measurements(cold_ms=[50], warm_ns={"launch": [1]})}
     assert outcomes(only_skill) == []
+
+
+def test_with_dynamodb_the_skill_runs_on_both_transports_and_botocore_is_accounted_for() -> None:
+    chosen = variants("http://127.0.0.1:8000")
+    assert [v.key for v in chosen] == ["b1", "b2", "skill", "skill_ddb", "skill_botocore"]
+    own, botocore = chosen[3], chosen[4]
+    assert "DYNAMODB_TRANSPORT" not in own.env
+    assert botocore.env == {**own.env, "DYNAMODB_TRANSPORT": "botocore"}
+    where = {
+        "skill_ddb": {"groups": {"ask_sdk_model": 31.0, "http": 2.0}},
+        "skill_botocore": {"groups": {"botocore": 20.0, "urllib3": 10.4, "jmespath": 1.0}},
+    }
+    notes = botocore_notes(chosen, where)
+    assert len(notes) == 1
+    assert notes[0].startswith("This skill, DynamoDB via botocore: the first request imports")
+    assert "31 ms of import self time" in notes[0]
 
 
 @pytest.mark.slow

@@ -5,7 +5,8 @@ viewport, long ids, an access token, resolved slots) from ``skill_tools.envelope
 
 * baseline 1: the hello-world pattern (``bench/baselines/hello_world.py``);
 * baseline 2: the samples' DynamoDB persistence pattern (``persistence_sample.py``);
-* this skill with no table configured, and with DynamoDB persistence.
+* this skill with no table configured, and with DynamoDB persistence through
+  its own small client and through botocore (``DYNAMODB_TRANSPORT=botocore``).
 
 Cold start is wall time measured by this process from spawning a fresh
 interpreter until it prints its answer to a LaunchRequest (interpreter start,

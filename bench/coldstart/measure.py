@@ -31,6 +31,7 @@ SKILL_TABLE = "bench-skill-memory"
 SAMPLE_TABLE = "bench-sample-attributes"
 CHILD_TIMEOUT = 120.0
 REQUEST_KINDS = ("launch", "benefit", "next")
+BOTOCORE = {"DYNAMODB_TRANSPORT": "botocore"}
 
 
 @dataclass(frozen=True)
@@ -86,20 +87,20 @@ def variants(endpoint: str | None, skill_dir: Path = LAMBDA_DIR) -> list[Variant
         )
     found.append(Variant("skill", "This skill, no table", skill_dir, "lambda_function"))
     if endpoint:
-        found.append(
-            Variant(
-                "skill_ddb",
-                "This skill, DynamoDB",
-                skill_dir,
-                "lambda_function",
-                {
-                    "DYNAMODB_TABLE": SKILL_TABLE,
-                    "DYNAMODB_ENDPOINT": endpoint,
-                    "USER_ID_HASH_KEY": "bench-hash-key-" + "0" * 32,
-                },
-                needs_dynamodb=True,
+        table = {
+            "DYNAMODB_TABLE": SKILL_TABLE,
+            "DYNAMODB_ENDPOINT": endpoint,
+            "USER_ID_HASH_KEY": "bench-hash-key-" + "0" * 32,
+        }
+        # Its own small client (credentials in the environment, as on Lambda), then botocore,
+        # which it falls back to when they come from elsewhere (a profile, a role).
+        for key, label, transport in (
+            ("skill_ddb", "This skill, DynamoDB", {}),
+            ("skill_botocore", "This skill, DynamoDB via botocore", BOTOCORE),
+        ):
+            found.append(
+                Variant(key, label, skill_dir, "lambda_function", {**table, **transport}, True)
             )
-        )
     return found
 
 

@@ -185,18 +185,20 @@ def environment_line() -> str:
     )
 
 
-def botocore_notes(where: dict[str, Any]) -> list[str]:
-    """What botocore cost the first request with DynamoDB, when the skill loaded it."""
-    groups = where.get("skill_ddb", {}).get("groups", {})
-    if "botocore" not in groups:
-        return []
-    aws = sum(groups.get(name, 0.0) for name in ("botocore", "urllib3", "jmespath"))
-    return [
-        "With DynamoDB the skill's first request imports botocore and builds its client: "
-        f"{aws:.0f} ms of import self time in botocore, urllib3 and jmespath alone (see "
-        "the importtime table above), before its model files are loaded. That is what "
-        "separates the persistence variant from the no-table one."
-    ]
+def botocore_notes(variants_run: Sequence[Variant], where: dict[str, Any]) -> list[str]:
+    """What botocore cost the first request, in each variant of this skill that loaded it."""
+    notes = []
+    for variant in variants_run:
+        groups = where.get(variant.key, {}).get("groups", {})
+        if "botocore" not in groups:
+            continue
+        aws = sum(groups.get(name, 0.0) for name in ("botocore", "urllib3", "jmespath"))
+        notes.append(
+            f"{variant.label}: the first request imports botocore and builds its client: "
+            f"{aws:.0f} ms of import self time in botocore, urllib3 and jmespath alone (see its "
+            "importtime table above), before its model files are loaded."
+        )
+    return notes
 
 
 def write_report(
@@ -246,6 +248,10 @@ def write_report(
         "pattern: `boto3` imported and a DynamoDB resource built at module load, "
         "`ask_sdk_dynamodb.adapter.DynamoDbAdapter` in a `CustomSkillBuilder`, and the launch "
         "handler reading (and saving back) the persistent attributes.",
+        "- **This skill, DynamoDB** signs its calls with its own small client, as it does "
+        "whenever the credentials are in the environment (always, on Lambda); **via botocore** "
+        "is the same skill with `DYNAMODB_TRANSPORT=botocore`, the client it falls back to "
+        "when they come from anywhere else (a profile, an instance role).",
         "- **Cold start** is wall time measured by the parent from spawning "
         "`python -P bench/child.py` (which loads only the standard library before importing the "
         "handler module from its code folder on `PYTHONPATH`, as a Lambda init does from its "
@@ -271,9 +277,9 @@ def write_report(
         "## Where the remaining time goes",
         "",
     ]
-    parts += where_sections(where)
+    parts += where_sections(variants_run, where)
     parts += ["", "## SnapStart", "", snapstart_note(), ""]
-    notes = [*notes, *botocore_notes(where)]
+    notes = [*notes, *botocore_notes(variants_run, where)]
     if notes:
         parts += ["## Notes", "", *[f"- {note}" for note in notes], ""]
     text = "\n".join(parts)
@@ -282,14 +288,14 @@ def write_report(
     return text
 
 
-def where_sections(where: dict[str, Any]) -> list[str]:
+def where_sections(variants_run: Sequence[Variant], where: dict[str, Any]) -> list[str]:
     lines: list[str] = []
-    for key, label in (("skill", "no table"), ("skill_ddb", "DynamoDB")):
-        info = where.get(key)
+    for variant in variants_run:
+        info = where.get(variant.key)
         if not info:
             continue
         lines += [
-            f"### This skill, {label}: imports (`python -X importtime`, one run)",
+            f"### {variant.label}: imports (`python -X importtime`, one run)",
             "",
             "Self time grouped by top-level package (ms): "
             + ", ".join(f"{name} {ms:.1f}" for name, ms in list(info["groups"].items())[:10]),
@@ -301,7 +307,7 @@ def where_sections(where: dict[str, Any]) -> list[str]:
                 for own, cum, name in info["imports"]
             ],
             "",
-            f"### This skill, {label}: first LaunchRequest after import (cProfile, one run)",
+            f"### {variant.label}: first LaunchRequest after import (cProfile, one run)",
             "",
             f"Profiled total {info['profile']['total_ms']:.1f} ms (profiling inflates it). "
             f"The first request imports {info['profile'].get('imported', 0)} more modules, "
