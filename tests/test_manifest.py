@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 from ask_sdk_model_runtime.serializer import DefaultSerializer
 
 from skill_tools import package
+from skill_tools.dialog.resolver import Resolver
 from skill_tools.paths import REPO_ROOT
 
 MODELS = sorted((REPO_ROOT / "interaction_models").glob("*.json"))
@@ -167,12 +167,7 @@ def test_example_phrases_are_real_utterances(manifest: dict[str, Any]) -> None:
         assert match["rest"] in samples, f"{match['rest']!r} is not a sample utterance"
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("skill_tools.dialog.resolver") is None, reason="no local resolver"
-)
 def test_example_phrases_resolve_through_the_local_resolver(manifest: dict[str, Any]) -> None:
-    from skill_tools.dialog.resolver import Resolver
-
     resolver = Resolver.from_file(REPO_ROOT / "interaction_models" / "en-US.json")
     samples = sample_texts("en-US")
     name = model_for("en-US")["invocationName"]
