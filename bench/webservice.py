@@ -1,7 +1,8 @@
 """Load benchmark of the web service: ``python -m bench.webservice`` (part of ``make bench``).
 
-Two gunicorn services are started from the same config (webservice/gunicorn.conf.py)
-with signature verification ON: the massage guide, and a hello-world skill behind
+Three gunicorn services are started from the same config (webservice/gunicorn.conf.py)
+with signature verification ON: the massage guide without memory and with its local
+SQLite memory, and a hello-world skill (bench/baselines/hello_webservice.py) behind
 the same factory and verifier. A bounded closed-loop load generator (one process
 per connection, http.client, every request freshly signed by a throwaway test
 CA) drives them in alternating rounds on 127.0.0.1 and writes requests per
