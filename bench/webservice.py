@@ -1,7 +1,8 @@
 """Load benchmark of the web service: ``python -m bench.webservice`` (part of ``make bench``).
 
-Two gunicorn services are started from the same config (webservice/gunicorn.conf.py)
-with signature verification ON: the massage guide, and a hello-world skill behind
+Three gunicorn services are started from the same config (webservice/gunicorn.conf.py)
+with signature verification ON: the massage guide without memory and with its local
+SQLite memory, and a hello-world skill (bench/baselines/hello_webservice.py) behind
 the same factory and verifier. A bounded closed-loop load generator (one process
 per connection, http.client, every request freshly signed by a throwaway test
 CA) drives them in alternating rounds on 127.0.0.1 and writes requests per
@@ -30,13 +31,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-from skill_tools.envelopes import DEFAULT_SKILL_ID, Listener, Session, timestamp  # noqa: E402
-from skill_tools.loopback import free_port  # noqa: E402
-from skill_tools.testpki import AlexaSigner, TestPKI  # noqa: E402
+from skill_tools.envelopes import DEFAULT_SKILL_ID, Listener, Session, timestamp
+from skill_tools.loopback import ServerStartError, free_port, wait_until_up
+from skill_tools.paths import REPO_ROOT
+from skill_tools.testpki import AlexaSigner, TestPKI
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 CONFIG = "webservice/gunicorn.conf.py"
@@ -45,11 +43,11 @@ SKILL = "Back Massage Guide, MEMORY=off"
 SKILL_SQLITE = "Back Massage Guide, SQLite memory (local default)"
 # name -> (WSGI target, extra environment)
 SERVICES: dict[str, tuple[str, dict[str, str]]] = {
-    HELLO: ("webservice.hello:create_hello_app()", {}),
+    HELLO: ("bench.baselines.hello_webservice:create_hello_app()", {}),
     SKILL: ("webservice.wsgi:app", {"MEMORY": "off"}),
     SKILL_SQLITE: ("webservice.wsgi:app", {}),
 }
-DEFAULT_OUTPUT = REPO / "docs" / "bench-webservice.md"
+DEFAULT_OUTPUT = REPO_ROOT / "docs" / "bench-webservice.md"
 MAX_REQUESTS_PER_CLIENT_ROUND = 500_000
 SIGNED_POOL = 240
 
@@ -108,9 +106,6 @@ def rehearsed_sessions(size: int, scratch: Path) -> list[dict[str, Any]]:
     """
     os.environ["SQLITE_PATH"] = str(scratch / "rehearsal.sqlite3")
     os.environ.setdefault("USER_ID_HASH_KEY", "bench-only-hash-key")
-    lambda_dir = str(REPO / "lambda")
-    if lambda_dir not in sys.path:
-        sys.path.insert(0, lambda_dir)
     from lambda_function import lambda_handler  # after the store is chosen
 
     pool: list[dict[str, Any]] = []
@@ -192,22 +187,6 @@ def run_round(
     return samples
 
 
-def wait_until_up(process: subprocess.Popen[bytes], port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"bench: a service exited at start (code {process.returncode})")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/health")
-            if connection.getresponse().status == 200:
-                connection.close()
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("bench: a service did not come up within 60 s")
-
-
 @contextmanager
 def services(env: dict[str, str], logs: Path, extra_args: list[str]) -> Iterator[dict[str, int]]:
     ports: dict[str, int] = {}
@@ -218,13 +197,16 @@ def services(env: dict[str, str], logs: Path, extra_args: list[str]) -> Iterator
             log = (logs / f"{port}.log").open("wb")
             process = subprocess.Popen(
                 [str(GUNICORN), "-c", CONFIG, *extra_args, target],
-                cwd=REPO,
+                cwd=REPO_ROOT,
                 env={**env, **extra, "PORT": str(port)},
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
             processes.append(process)
-            wait_until_up(process, port)
+            try:
+                wait_until_up(process, port)
+            except ServerStartError as error:
+                raise SystemExit(f"bench: {name}: {error} (log: {log.name})") from None
             ports[name] = port
         yield ports
     finally:

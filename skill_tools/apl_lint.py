@@ -17,9 +17,10 @@ import tempfile
 from pathlib import Path
 from typing import Any, Final
 
-REPO: Final = Path(__file__).resolve().parents[1]
-SOURCE: Final = REPO / "tools" / "apl"
-PREFIX: Final = REPO / ".tools" / "apl"
+from skill_tools.paths import REPO_ROOT
+
+SOURCE: Final = REPO_ROOT / "tools" / "apl"
+PREFIX: Final = REPO_ROOT / ".tools" / "apl"
 MODULES: Final = PREFIX / "node_modules"
 LINT_SCRIPT: Final = SOURCE / "lint.js"
 INSTALL_TIMEOUT_SECONDS: Final = 600

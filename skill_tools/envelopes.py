@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any, Final
 
 from skill_tools.devices import DEVICES, DeviceKind, DeviceProfile
+from skill_tools.paths import REPO_ROOT
 
 JSON = dict[str, Any]
 
 DEFAULT_SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000000"
-SKILL_JSON: Final = Path(__file__).resolve().parents[1] / "skill.json"
+SKILL_JSON: Final = REPO_ROOT / "skill.json"
 
 APL: Final = "ALEXA_PRESENTATION_APL"
 CAN_FULFILL: Final = "CAN_FULFILL_INTENT_REQUEST"

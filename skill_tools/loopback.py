@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
 import socket
+import subprocess
+import time
+
+
+class ServerStartError(RuntimeError):
+    """A server process exited at start, or did not answer its health check in time."""
 
 
 def free_port() -> int:
@@ -10,3 +17,35 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def answers(port: int, path: str) -> bool:
+    """Whether an HTTP server on 127.0.0.1:port answers GET path with 200 right now."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        connection.request("GET", path)
+        return connection.getresponse().status == 200
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()
+
+
+def wait_until_up(
+    process: subprocess.Popen[bytes], port: int, *, path: str = "/health", timeout: float = 60.0
+) -> None:
+    """Return once the server ``process`` started answers GET path on 127.0.0.1:port.
+
+    Raises ServerStartError, with the process's stderr when it was piped, if the
+    process exits first or ``timeout`` seconds pass.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            _, stderr = process.communicate()
+            said = f": {stderr.decode(errors='replace')}" if stderr else ""
+            raise ServerStartError(f"the server exited at start (code {process.returncode}){said}")
+        if answers(port, path):
+            return
+        time.sleep(0.1)
+    raise ServerStartError(f"the server did not answer GET {path} within {timeout:g} s")

@@ -14,8 +14,9 @@ import subprocess
 from pathlib import Path
 from typing import Final
 
-REPO: Final = Path(__file__).resolve().parents[1]
-NODE_MODULES: Final = REPO / ".tools" / "node_modules"
+from skill_tools.paths import REPO_ROOT
+
+NODE_MODULES: Final = REPO_ROOT / ".tools" / "node_modules"
 INSTALL_TIMEOUT_SECONDS: Final = 600
 
 
@@ -27,7 +28,7 @@ def ensure_installed(package: str) -> Path:
         if make is None or shutil.which("npm") is None:
             raise RuntimeError(f"make and npm are needed to install {package} (make ask-cli)")
         subprocess.run(  # noqa: S603 - fixed arguments, no shell
-            [make, "-C", str(REPO), "--no-print-directory", "ask-cli"],
+            [make, "-C", str(REPO_ROOT), "--no-print-directory", "ask-cli"],
             check=True,
             timeout=INSTALL_TIMEOUT_SECONDS,
         )

@@ -44,14 +44,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-LAMBDA_SRC = ROOT / "lambda"
-REQUIREMENTS = ROOT / "requirements.txt"
-SKILL_JSON = ROOT / "skill.json"
-INTERACTION_MODELS = ROOT / "interaction_models"
-DIST = ROOT / "dist"
-WHEELHOUSE = ROOT / "build" / "wheelhouse"
-ASK_STATES = ROOT / ".ask" / "ask-states.json"
+from skill_tools.paths import LAMBDA_DIR, REPO_ROOT
+
+REQUIREMENTS = REPO_ROOT / "requirements.txt"
+SKILL_JSON = REPO_ROOT / "skill.json"
+INTERACTION_MODELS = REPO_ROOT / "interaction_models"
+DIST = REPO_ROOT / "dist"
+WHEELHOUSE = REPO_ROOT / "build" / "wheelhouse"
+ASK_STATES = REPO_ROOT / ".ask" / "ask-states.json"
 
 #: The Lambda runtime's Python, matching LambdaRuntime's default in the template.
 DEFAULT_TARGET_PYTHON = "3.13"
@@ -259,7 +259,7 @@ def build_lambda_zip(
     target_python: str | None = None,
     bytecode: bool = True,
     requirements: Path = REQUIREMENTS,
-    lambda_src: Path = LAMBDA_SRC,
+    lambda_src: Path = LAMBDA_DIR,
     wheelhouse: Path = WHEELHOUSE,
 ) -> LambdaBuild:
     """Build the Lambda deployment zip at ``out``.
@@ -367,7 +367,7 @@ def png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-def copy_icons(manifest: dict[str, Any], out: Path, source_root: Path = ROOT) -> list[Path]:
+def copy_icons(manifest: dict[str, Any], out: Path, source_root: Path = REPO_ROOT) -> list[Path]:
     """Copy every ``file://`` icon the manifest names from the repository into the package.
 
     Each must be a PNG of the size Alexa wants for its field, found under

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,13 +11,27 @@ import pytest
 from skill_tools.dynamodb_local import DynamoDBLocal
 from tests.support import checked
 
-# The skill reads its configuration once per process; pin a harmless one before
-# anything imports it, so no test writes to a developer's own store or to AWS.
-_SCRATCH = tempfile.mkdtemp(prefix="massage-guide-tests-")
-os.environ["SQLITE_PATH"] = os.path.join(_SCRATCH, "listeners.sqlite3")
-for _name in ("DYNAMODB_TABLE", "DYNAMODB_ENDPOINT", "SKILL_ID", "AWS_LAMBDA_FUNCTION_NAME"):
-    os.environ.pop(_name, None)
-os.environ.setdefault("USER_ID_HASH_KEY", "test-only-hash-key")
+# What would point a test at a developer's own table, another skill or a Lambda-only path.
+UNSET_FOR_TESTS = ("DYNAMODB_TABLE", "DYNAMODB_ENDPOINT", "SKILL_ID", "AWS_LAMBDA_FUNCTION_NAME")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A harmless configuration for the whole run, put back as it was afterwards.
+
+    The skill reads its configuration once per process, when the first test
+    calls it, and this is in place before the first test runs: no test (nor a
+    process a test starts, which inherits it) writes to a developer's own store
+    or to AWS. Tests that need other settings change them with ``monkeypatch``.
+    """
+    with pytest.MonkeyPatch.context() as env:
+        scratch = tmp_path_factory.mktemp("listeners")
+        env.setenv("SQLITE_PATH", str(scratch / "listeners.sqlite3"))
+        for name in UNSET_FOR_TESTS:
+            env.delenv(name, raising=False)
+        if not os.environ.get("USER_ID_HASH_KEY"):
+            env.setenv("USER_ID_HASH_KEY", "test-only-hash-key")
+        yield
 
 
 @pytest.fixture

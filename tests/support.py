@@ -12,16 +12,11 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from typing import Any
 
+from skill_tools.paths import REPO_ROOT
 from skill_tools.spoken_length import DETAILED, ORDINARY, READ_THROUGH, REPROMPT, Budget, measure
-
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO / "lambda") not in sys.path:
-    sys.path.insert(0, str(REPO / "lambda"))
 
 MAX_SPEECH_CHARS = 8000
 MAX_CARD_CHARS = 8000
@@ -157,7 +152,7 @@ def assert_valid_response(envelope: Any, locale: str | None = None) -> dict[str,
     return envelope
 
 
-APL_DIR = REPO / "lambda" / "massage_guide" / "apl"
+APL_DIR = REPO_ROOT / "lambda" / "massage_guide" / "apl"
 #: Each screen's token -> (its document, its data source's key, the fields it must carry).
 SCREENS: dict[str, tuple[str, str, set[str]]] = {
     "massage-guide-card": ("card", "card", {"title", "text", "footer"}),

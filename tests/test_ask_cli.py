@@ -20,13 +20,13 @@ from typing import Any
 import pytest
 
 from skill_tools import deployed_replay, node_tools, package
+from skill_tools.paths import REPO_ROOT
 from tests.test_manifest import ENVELOPE, roundtrip
 
-ROOT = Path(__file__).resolve().parent.parent
-DRIVER = ROOT / "tests" / "ask_cli.js"
-TOOLS_PACKAGE = ROOT / "tools" / "package.json"
+DRIVER = REPO_ROOT / "tests" / "ask_cli.js"
+TOOLS_PACKAGE = REPO_ROOT / "tools" / "package.json"
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:back-massage-guide:live"
-REPLAYS = sorted((ROOT / "replays").glob("*.json"))
+REPLAYS = sorted((REPO_ROOT / "replays").glob("*.json"))
 
 pytestmark = pytest.mark.skipif(
     shutil.which("node") is None or shutil.which("npm") is None, reason="needs Node.js and npm"
@@ -50,11 +50,11 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Deployed:
     """A first `ask deploy` of a fresh clone, in a scratch copy of the project."""
     node_tools.ensure_installed("ask-cli")
     project = tmp_path_factory.mktemp("project")
-    shutil.copyfile(ROOT / "ask-resources.json", project / "ask-resources.json")
+    shutil.copyfile(REPO_ROOT / "ask-resources.json", project / "ask-resources.json")
     shutil.copytree(
-        ROOT / "lambda", project / "lambda", ignore=shutil.ignore_patterns("__pycache__")
+        REPO_ROOT / "lambda", project / "lambda", ignore=shutil.ignore_patterns("__pycache__")
     )
-    (project / "hooks").symlink_to(ROOT / "hooks", target_is_directory=True)
+    (project / "hooks").symlink_to(REPO_ROOT / "hooks", target_is_directory=True)
     skill_package = project / "dist" / "skill-package"
     package.build_skill_package(skill_package)  # `make package` before any deploy: no ARN known
     uploaded_first = load(skill_package / "skill.json")

@@ -8,22 +8,21 @@ and answered by the production lambda_handler or by the real skill on a real sto
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from massage_guide.handlers import can_fulfill
 from massage_guide.stores.base import ListenerStore
+from skill_tools.dialog.resolver import Resolver
 from skill_tools.envelopes import Listener, Session, Slot, can_fulfill_request, slot_json
-from skill_tools.resolver import Resolver
+from skill_tools.paths import REPO_ROOT
 from tests.support import assert_valid_response
 from tests.test_persistence import Skill, raw_records, server_for, store, tour_to_circulation
 
 __all__ = ["store"]  # the fixture, shared with the persistence tests
 
-ROOT = Path(__file__).resolve().parents[1]
-MODEL = ROOT / "interaction_models" / "en-US.json"
+MODEL = REPO_ROOT / "interaction_models" / "en-US.json"
 INTENTS = [
     intent["name"]
     for intent in json.loads(MODEL.read_text())["interactionModel"]["languageModel"]["intents"]

@@ -27,9 +27,9 @@ from skill_tools.envelopes import (
     can_fulfill_request,
     declared_interfaces,
 )
+from skill_tools.paths import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-LAMBDA = ROOT / "lambda"
+LAMBDA = REPO_ROOT / "lambda"
 SCREENS = sorted(name for name, profile in DEVICES.items() if profile.viewport is not None)
 
 #: What in the skill's code shows it relies on each interface the manifest can declare.
@@ -56,7 +56,7 @@ def interfaces_used(sources: dict[str, str]) -> dict[str, list[str]]:
 def shipped_sources() -> dict[str, str]:
     """Everything that ships to Lambda: the code and the APL documents."""
     return {
-        str(path.relative_to(ROOT)): path.read_text(encoding="utf-8")
+        str(path.relative_to(REPO_ROOT)): path.read_text(encoding="utf-8")
         for path in sorted(LAMBDA.rglob("*"))
         if path.suffix in {".py", ".json"} and "__pycache__" not in path.parts
     }
@@ -102,7 +102,7 @@ def test_a_speaker_reports_no_screen_whatever_the_manifest_says() -> None:
 
 
 def test_the_manifest_on_disk_decides(tmp_path: Path) -> None:
-    manifest = json.loads((ROOT / "skill.json").read_text(encoding="utf-8"))
+    manifest = json.loads((REPO_ROOT / "skill.json").read_text(encoding="utf-8"))
     manifest["manifest"]["apis"]["custom"]["interfaces"] = [{"type": CAN_FULFILL}]
     scratch = tmp_path / "skill.json"
     scratch.write_text(json.dumps(manifest), encoding="utf-8")
@@ -136,7 +136,7 @@ def test_each_screen_is_the_viewport_profile_ask_sdk_core_says_it_is(device: str
 @pytest.mark.parametrize("device", SCREENS)
 def test_each_screen_fits_a_viewport_the_manifest_declares(device: str) -> None:
     """Certification tests the declared viewports: the twin tests the same ones."""
-    manifest = json.loads((ROOT / "skill.json").read_text(encoding="utf-8"))
+    manifest = json.loads((REPO_ROOT / "skill.json").read_text(encoding="utf-8"))
     [apl] = [
         entry
         for entry in manifest["manifest"]["apis"]["custom"]["interfaces"]

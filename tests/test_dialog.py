@@ -12,12 +12,11 @@ from typing import Any
 import pytest
 
 import lambda_function
-from skill_tools import dialog as dialog_module
-from skill_tools.dialog import LocalDialog, Turn, load_replay, ssml_to_text
+from skill_tools.dialog import LocalDialog, Turn, cli, load_replay, ssml_to_text
 from skill_tools.envelopes import Slot
+from skill_tools.paths import REPO_ROOT
 from tests.support import checked, variants_of
 
-REPO = Path(__file__).resolve().parents[1]
 SKILL_ID = "amzn1.ask.skill.12345678-1234-4234-8234-123456789abc"
 
 
@@ -53,7 +52,7 @@ def dialog(recorder: Recorder) -> LocalDialog:
 def run_cli(*args: str, stdin: str = "", timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "skill_tools.dialog", *args],
-        cwd=REPO,
+        cwd=REPO_ROOT,
         input=stdin,
         capture_output=True,
         text=True,
@@ -166,12 +165,12 @@ def test_replay_honours_skill_id_user_id_and_closes_the_session(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     recorder = Recorder()
-    monkeypatch.setattr(dialog_module, "default_handler", lambda: recorder)
+    monkeypatch.setattr(cli, "default_handler", lambda: recorder)
     replay = tmp_path / "replay.json"
     said = ["open back massage guide", "stop", "why does massage help my back"]
     replay.write_text(json.dumps({"skillId": SKILL_ID, "locale": "en-US", "userInput": said}))
 
-    code = dialog_module.main(["--replay", str(replay), "--user-id", "amzn1.ask.account.LOCAL"])
+    code = cli.main(["--replay", str(replay), "--user-id", "amzn1.ask.account.LOCAL"])
 
     assert code == 0
     requests = recorder.requests
@@ -196,7 +195,7 @@ def test_replay_honours_skill_id_user_id_and_closes_the_session(
 def test_replay_locale_is_honoured(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     replay = tmp_path / "replay.json"
     replay.write_text(json.dumps({"locale": "fr-FR", "userInput": ["ouvre back massage guide"]}))
-    assert dialog_module.main(["--replay", str(replay)]) == 2
+    assert cli.main(["--replay", str(replay)]) == 2
     assert "no interaction model for fr-FR" in capsys.readouterr().err
 
 

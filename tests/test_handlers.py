@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from massage_guide.speech import READ_THROUGH_PAUSE_MS
 from skill_tools.envelopes import Listener, Session, Slot
+from skill_tools.paths import REPO_ROOT
 from tests.support import reprompt_text, says, speech_text
 
-MODEL = json.loads((Path(__file__).parents[1] / "interaction_models/en-US.json").read_text())
+MODEL = json.loads((REPO_ROOT / "interaction_models" / "en-US.json").read_text())
 LANGUAGE_MODEL = MODEL["interactionModel"]["languageModel"]
 SLOT_TYPES = {
     intent["name"]: {slot["name"]: slot["type"] for slot in intent.get("slots", [])}

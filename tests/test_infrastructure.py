@@ -12,9 +12,9 @@ import pytest
 from cfnlint.decode import cfn_yaml  # type: ignore[import-untyped]
 
 from skill_tools import package
+from skill_tools.paths import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = ROOT / "infrastructure" / "skill-stack.yaml"
+TEMPLATE = REPO_ROOT / "infrastructure" / "skill-stack.yaml"
 CFN_LINT = Path(sys.executable).with_name("cfn-lint")
 
 
@@ -176,7 +176,7 @@ def test_snapstart_is_a_documented_choice(template: dict[str, Any]) -> None:
     assert fn["Properties"]["SnapStart"] == {"ApplyOn": {"Ref": "SnapStart"}}
     param = template["Parameters"]["SnapStart"]
     assert set(param["AllowedValues"]) == {"None", "PublishedVersions"}
-    assert "SnapStart" in (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    assert "SnapStart" in (REPO_ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
 
 
 def test_version_republishes_when_code_changes(template: dict[str, Any]) -> None:
@@ -188,21 +188,21 @@ def test_version_republishes_when_code_changes(template: dict[str, Any]) -> None
 
 
 def test_ask_resources_points_at_the_template_and_builds(template: dict[str, Any]) -> None:
-    resources = json.loads((ROOT / "ask-resources.json").read_text(encoding="utf-8"))
+    resources = json.loads((REPO_ROOT / "ask-resources.json").read_text(encoding="utf-8"))
     assert resources["askcliResourcesVersion"] == "2020-03-31"
     profile = resources["profiles"]["default"]
     assert profile["skillMetadata"]["src"] == "./dist/skill-package"
-    assert (ROOT / profile["code"]["default"]["src"] / "massage_guide").is_dir()
+    assert (REPO_ROOT / profile["code"]["default"]["src"] / "massage_guide").is_dir()
     infra = profile["skillInfrastructure"]
     assert infra["type"] == "@ask-cli/cfn-deployer"
     config = infra["userConfig"]
-    assert (ROOT / config["templatePath"]).resolve() == TEMPLATE
+    assert (REPO_ROOT / config["templatePath"]).resolve() == TEMPLATE
     assert config["runtime"] in template["Parameters"]["LambdaRuntime"]["AllowedValues"]
     assert config["runtime"] == template["Parameters"]["LambdaRuntime"]["Default"]
     assert config["handler"] == template["Parameters"]["LambdaHandler"]["Default"]
     reserved = {"SkillId", "LambdaRuntime", "LambdaHandler", "CodeBucket", "CodeKey", "CodeVersion"}
     for name in config.get("cfn", {}).get("parameters", {}):
         assert name in template["Parameters"] and name not in reserved
-    hook = ROOT / "hooks" / "build.sh"
+    hook = REPO_ROOT / "hooks" / "build.sh"
     assert hook.stat().st_mode & 0o111, "the ASK CLI executes the hook directly"
     assert "skill_tools.package --lambda-zip" in hook.read_text(encoding="utf-8")

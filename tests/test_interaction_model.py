@@ -14,8 +14,9 @@ from massage_guide.content import content_for
 from massage_guide.handlers.base import IntentHandler
 from massage_guide.skill_builder import request_handlers
 from massage_guide.state import LENGTHS, PACES
+from skill_tools.paths import REPO_ROOT
 
-MODELS = sorted((Path(__file__).parents[1] / "interaction_models").glob("*.json"))
+MODELS = sorted((REPO_ROOT / "interaction_models").glob("*.json"))
 SLOT = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 LAUNCH_WORDS = {
     "ask",

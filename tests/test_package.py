@@ -18,9 +18,9 @@ import pytest
 
 from skill_tools import node_tools, package
 from skill_tools.envelopes import Session
+from skill_tools.paths import LAMBDA_DIR, REPO_ROOT
 from tests.test_manifest import ENVELOPE, roundtrip
 
-ROOT = Path(__file__).resolve().parent.parent
 SITE_PACKAGES = Path(next(p for p in sys.path if p.endswith("site-packages")))
 
 
@@ -72,7 +72,7 @@ def test_contents_code_data_and_dependencies(built: Built) -> None:
     assert "massage_guide/skill_builder.py" in entries
     source_locales = {
         f"massage_guide/locales/{p.name}"
-        for p in (ROOT / "lambda" / "massage_guide" / "locales").glob("*.json")
+        for p in (LAMBDA_DIR / "massage_guide" / "locales").glob("*.json")
     }
     assert source_locales and source_locales <= entries  # non-.py data files ship too
     for dependency in ("ask_sdk_core", "ask_sdk_model", "ask_sdk_runtime", "requests", "dateutil"):
@@ -230,7 +230,7 @@ def test_skill_package_carries_the_icons_skill_json_names(tmp_path: Path) -> Non
         relative = uri.removeprefix("file://")
         copied = tmp_path / "pkg" / relative
         assert copied in written
-        assert copied.read_bytes() == (ROOT / relative).read_bytes()
+        assert copied.read_bytes() == (REPO_ROOT / relative).read_bytes()
     assert sorted(p.name for p in (tmp_path / "pkg" / "assets").iterdir()) == [
         "icon-108.png",
         "icon-512.png",
@@ -239,9 +239,9 @@ def test_skill_package_carries_the_icons_skill_json_names(tmp_path: Path) -> Non
 
 def skill_json_with(tmp_path: Path, **en_us: str) -> Path:
     """A copy of skill.json, beside a copy of assets/, with en-US fields replaced."""
-    raw = json.loads((ROOT / "skill.json").read_text(encoding="utf-8"))
+    raw = json.loads((REPO_ROOT / "skill.json").read_text(encoding="utf-8"))
     raw["manifest"]["publishingInformation"]["locales"]["en-US"].update(en_us)
-    shutil.copytree(ROOT / "assets", tmp_path / "assets")
+    shutil.copytree(REPO_ROOT / "assets", tmp_path / "assets")
     path = tmp_path / "skill.json"
     path.write_text(json.dumps(raw), encoding="utf-8")
     return path
@@ -270,12 +270,12 @@ def test_policy_urls_come_from_configuration_for_every_locale(tmp_path: Path) ->
         }
     )
     assert urls == {"privacyPolicyUrl": "https://guide.example/{locale}/privacy"}
-    raw = json.loads((ROOT / "skill.json").read_text(encoding="utf-8"))
+    raw = json.loads((REPO_ROOT / "skill.json").read_text(encoding="utf-8"))
     locales = raw["manifest"]["publishingInformation"]["locales"]
     locales["en-GB"] = dict(locales["en-US"])  # a second locale, as the coming ones will be
     skill_json = tmp_path / "skill.json"
     skill_json.write_text(json.dumps(raw), encoding="utf-8")
-    shutil.copytree(ROOT / "assets", tmp_path / "assets")
+    shutil.copytree(REPO_ROOT / "assets", tmp_path / "assets")
     package.build_skill_package(tmp_path / "pkg", skill_json=skill_json, policy_urls=urls)
     compliance = manifest_of(tmp_path / "pkg")["privacyAndCompliance"]
     assert compliance["locales"] == {
@@ -314,7 +314,7 @@ def test_make_package_fills_the_urls_from_the_environment(
 def test_committed_icons_are_what_the_svg_renders_to(tmp_path: Path) -> None:
     node_tools.ensure_installed("@resvg/resvg-js")
     proc = subprocess.run(
-        ["node", str(ROOT / "tools" / "render-icons.js"), str(tmp_path)],
+        ["node", str(REPO_ROOT / "tools" / "render-icons.js"), str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -324,6 +324,6 @@ def test_committed_icons_are_what_the_svg_renders_to(tmp_path: Path) -> None:
     for size in package.ICON_SIZES.values():
         rendered = (tmp_path / f"icon-{size}.png").read_bytes()
         assert package.png_size(rendered) == (size, size)
-        assert rendered == (ROOT / "assets" / f"icon-{size}.png").read_bytes(), (
+        assert rendered == (REPO_ROOT / "assets" / f"icon-{size}.png").read_bytes(), (
             f"assets/icon-{size}.png is stale: run `make icons` after editing assets/icon.svg"
         )

@@ -8,14 +8,15 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from massage_guide import persistence
 from massage_guide.stores.dynamodb_store import DynamoDBStore
 from massage_guide.stores.sqlite_store import SQLiteStore
-
-REPO = Path(__file__).resolve().parents[1]
+from skill_tools.envelopes import Session
+from skill_tools.paths import REPO_ROOT
 
 
 def test_memory_off_means_no_store() -> None:
@@ -26,7 +27,7 @@ def test_memory_off_means_no_store() -> None:
 def test_local_runs_use_sqlite_under_the_repo_by_default(caplog: pytest.LogCaptureFixture) -> None:
     store = persistence.adapter_from_environment({})
     assert isinstance(store, SQLiteStore)
-    assert store.path == REPO / ".data" / "listeners.sqlite3"
+    assert store.path == REPO_ROOT / ".data" / "listeners.sqlite3"
     assert store.ttl_seconds == 180 * 86_400
     assert "development key" in caplog.text
 
@@ -89,7 +90,6 @@ def test_a_table_selects_dynamodb_without_touching_botocore() -> None:
 # A fresh interpreter: import the Lambda entry point, answer requests, report what got imported.
 CHILD = r"""
 import json, sys
-sys.path[:0] = ["lambda", "."]
 import lambda_function
 from skill_tools.envelopes import Session
 HEAVY = ("boto3", "botocore", "ask_sdk_dynamodb")
@@ -106,7 +106,7 @@ def run_child(extra_env: dict[str, str]) -> dict[str, object]:
     env.update(extra_env)
     proc = subprocess.run(
         [sys.executable, "-c", CHILD],
-        cwd=REPO,
+        cwd=REPO_ROOT,
         env=env,
         capture_output=True,
         text=True,
@@ -155,3 +155,12 @@ def test_dynamodb_transport_can_be_pinned_to_botocore() -> None:
     pinned = adapter_from_environment({**env, "DYNAMODB_TRANSPORT": "botocore"})
     assert getattr(auto, "transport", None) == "auto"
     assert getattr(pinned, "transport", None) == "botocore"
+
+
+def test_the_suite_remembers_listeners_in_a_scratch_store_only(
+    skill: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    configured = Path(os.environ["SQLITE_PATH"])
+    assert configured.is_relative_to(tmp_path_factory.getbasetemp())
+    skill(Session().launch())
+    assert configured.is_file()  # the skill built for this run writes there

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-REPLAYS = sorted((ROOT / "replays").glob("*.json"))
+from skill_tools.paths import REPO_ROOT
+
+REPLAYS = sorted((REPO_ROOT / "replays").glob("*.json"))
 
 
 def test_there_are_replay_files() -> None:
@@ -27,7 +28,7 @@ def test_replay_plays_through_make_run(replay: Path, tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         env=env,
-        cwd=ROOT,
+        cwd=REPO_ROOT,
         timeout=120,
         check=False,
     )

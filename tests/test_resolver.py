@@ -5,14 +5,15 @@ from __future__ import annotations
 import copy
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from skill_tools.resolver import FALLBACK, Resolver, normalise
+from skill_tools.dialog.phrases import normalise
+from skill_tools.dialog.resolver import FALLBACK, Resolver
+from skill_tools.paths import REPO_ROOT
 
-MODEL_PATH = Path(__file__).resolve().parents[1] / "interaction_models" / "en-US.json"
+MODEL_PATH = REPO_ROOT / "interaction_models" / "en-US.json"
 
 
 @pytest.fixture(scope="module")

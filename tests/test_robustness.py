@@ -116,17 +116,24 @@ def test_state_reading_keeps_only_sensible_values() -> None:
         ids,
     )  # fmt: skip
     assert state == ConversationState(length="detailed")
-    good = ConversationState(benefit="b", tour=2, pending="tour_next", last_speech="Hi &amp; bye")
+    good = ConversationState(benefit="b", tour=2, pending="tour_next", last_speech="Hi &amp; bye?")
     assert ConversationState.from_attributes({STATE_KEY: good.to_attributes()}, ids) == good
 
 
 def test_replayed_speech_may_not_carry_pauses_longer_than_alexa_allows() -> None:
     ids = ("a",)
     too_long = ConversationState.from_attributes(
-        {STATE_KEY: {"last_speech": 'Hello <break time="99999ms"/> there'}}, ids
+        {STATE_KEY: {"last_speech": 'Hello <break time="99999ms"/> there?'}}, ids
     )
     fine = ConversationState.from_attributes(
-        {STATE_KEY: {"last_speech": 'Hello <break time="3000ms"/> there'}}, ids
+        {STATE_KEY: {"last_speech": 'Hello <break time="3000ms"/> there?'}}, ids
     )
     assert too_long.last_speech is None
-    assert fine.last_speech == 'Hello <break time="3000ms"/> there'
+    assert fine.last_speech == 'Hello <break time="3000ms"/> there?'
+
+
+def test_replayed_speech_must_end_on_the_question_every_open_turn_ends_with() -> None:
+    ids = ("a",)
+    statement = ConversationState.from_attributes({STATE_KEY: {"last_speech": "Goodbye."}}, ids)
+    question = ConversationState.from_attributes({STATE_KEY: {"last_speech": "Ready?"}}, ids)
+    assert statement.last_speech is None and question.last_speech == "Ready?"

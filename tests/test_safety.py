@@ -9,18 +9,18 @@ from __future__ import annotations
 import json
 import logging
 import re
-from pathlib import Path
 
 import pytest
 
 from massage_guide.content import content_for
 from massage_guide.triage import DOCTOR_FIRST_SIGNS, LIMIT_TOPICS, URGENT_SIGNS
 from skill_tools.dialog import LocalDialog, Turn
-from skill_tools.resolver import Resolver, normalise
+from skill_tools.dialog.resolver import Resolver, normalise
+from skill_tools.paths import REPO_ROOT
 from tests.support import checked
 
 TEXT = content_for("en-US")
-MODEL_PATH = Path(__file__).parents[1] / "interaction_models" / "en-US.json"
+MODEL_PATH = REPO_ROOT / "interaction_models" / "en-US.json"
 LANGUAGE_MODEL = json.loads(MODEL_PATH.read_text())["interactionModel"]["languageModel"]
 
 WARNING_PHRASES: dict[str, list[str]] = {

@@ -8,15 +8,14 @@ every cause's name, resolved through the shipped interaction model.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from massage_guide.content import content_for
-from skill_tools.resolver import Resolution, Resolver
+from skill_tools.dialog.resolver import Resolution, Resolver
+from skill_tools.paths import REPO_ROOT
 
 TEXT = content_for("en-US")
-RESOLVER = Resolver.from_file(Path(__file__).parents[1] / "interaction_models" / "en-US.json")
+RESOLVER = Resolver.from_file(REPO_ROOT / "interaction_models" / "en-US.json")
 
 
 def slot_ids(resolution: Resolution) -> dict[str, str | None]:

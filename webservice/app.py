@@ -26,17 +26,16 @@ from webservice.compat import (
     VERIFY_TIMESTAMP_APP_CONFIG,
     SkillAdapter,
 )
+from webservice.fetchers import DirectoryFetcher, UrllibFetcher
 from webservice.settings import Settings, is_loopback
 from webservice.verify import (
     CERT_URL_HEADER,
     SIGNATURE_HEADER,
     Clock,
-    DirectoryFetcher,
     Fetcher,
     RefusedError,
     RequestGate,
     SigningCertificates,
-    UrllibFetcher,
     load_trust_store,
     utc_now,
 )

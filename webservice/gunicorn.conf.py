@@ -12,15 +12,9 @@ GUNICORN_TIMEOUT the worker timeout.
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 from typing import Any
 
-_ROOT = str(Path(__file__).resolve().parent.parent)
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-from webservice.settings import ConfigError, Settings  # noqa: E402
+from webservice.settings import ConfigError, Settings
 
 try:
     _settings = Settings.from_env()

@@ -18,12 +18,9 @@ import json
 import logging
 import posixpath
 import re
-import ssl
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable
@@ -106,70 +103,6 @@ def normalise_cert_url(raw: str) -> str:
     if path.startswith("//") or not path.startswith(CERT_PATH_PREFIX):
         raise RefusedError("certificate chain URL path not accepted")
     return f"https://{CERT_HOST}{path}"
-
-
-# ---------------------------------------------------------------- fetching chains
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A chain must come from the validated URL itself, not wherever it points."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-class UrllibFetcher:
-    """Downloads a chain over HTTPS with a short timeout, no redirects and a size cap."""
-
-    def __init__(self, timeout: float = 3.0, max_bytes: int = MAX_CHAIN_PEM) -> None:
-        self.timeout = timeout
-        self.max_bytes = max_bytes
-        context = ssl.create_default_context(cafile=certifi.where())
-        self._opener = urllib.request.build_opener(
-            _NoRedirects(), urllib.request.HTTPSHandler(context=context)
-        )
-
-    def __call__(self, url: str) -> bytes:
-        if not url.startswith(f"https://{CERT_HOST}{CERT_PATH_PREFIX}"):
-            raise RefusedError("certificate chain URL not accepted")
-        try:
-            with self._opener.open(url, timeout=self.timeout) as response:
-                if response.status != 200:
-                    raise RefusedError("certificate chain could not be fetched")
-                data: bytes = response.read(self.max_bytes + 1)
-        except (urllib.error.URLError, OSError, ValueError):
-            raise RefusedError("certificate chain could not be fetched") from None
-        if len(data) > self.max_bytes:
-            raise RefusedError("certificate chain too large")
-        return data
-
-
-_CHAIN_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
-
-
-class DirectoryFetcher:
-    """TEST HOOK: serves ``https://s3.amazonaws.com/echo.api/NAME`` from ``directory/NAME``.
-
-    Only built when settings allow it (WEBSERVICE_TEST_HOOKS=1 on loopback). The
-    URL must still pass ``normalise_cert_url`` and the chain must still verify
-    against the trust store, so this changes where bytes come from, nothing else.
-    """
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory.resolve()
-
-    def __call__(self, url: str) -> bytes:
-        prefix = f"https://{CERT_HOST}{CERT_PATH_PREFIX}"
-        name = url.removeprefix(prefix)
-        if not url.startswith(prefix) or not _CHAIN_FILE_NAME.fullmatch(name):
-            raise RefusedError("certificate chain could not be fetched")
-        try:
-            data = (self.directory / name).read_bytes()
-        except OSError:
-            raise RefusedError("certificate chain could not be fetched") from None
-        if len(data) > MAX_CHAIN_PEM:
-            raise RefusedError("certificate chain too large")
-        return data
 
 
 # ---------------------------------------------------------------- trust and chains

@@ -1,7 +1,10 @@
-"""Reference skills written the way the ASK SDK's own samples are, for the cold-start benchmark.
+"""Reference skills the benchmarks measure ours beside; not shipped.
 
-Each module is a complete Lambda handler module (``lambda_handler`` at module
-level), run by the benchmark in a fresh process with this folder on sys.path.
+``hello_world`` and ``persistence_sample`` are written the way the ASK SDK's own
+samples are, for the cold-start benchmark: complete Lambda handler modules
+(``lambda_handler`` at module level), each run in a fresh process with this
+folder as its task root (first on the import path, through ``PYTHONPATH``).
 They answer the same requests as the real skill so the timings compare like
-with like; they are not shipped.
+with like. ``hello_webservice`` is the web-service benchmark's baseline, served
+by gunicorn like the real service.
 """

@@ -112,5 +112,8 @@ def _variants(value: object) -> dict[str, int]:
 
 
 def _ssml(value: object) -> str | None:
-    """Only replay speech the skill itself could have produced."""
-    return value if isinstance(value, str) and is_own_body(value) else None
+    """Only replay speech the skill itself could have produced: its own SSML, ending on the
+    question every turn that keeps the microphone open ends with."""
+    if not isinstance(value, str) or not is_own_body(value):
+        return None
+    return value if value.rstrip().endswith("?") else None

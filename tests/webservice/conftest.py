@@ -12,10 +12,10 @@ from cryptography.x509.verification import Store
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bench.baselines.hello_webservice import hello_skill
 from skill_tools.envelopes import DEFAULT_SKILL_ID, Listener, Session
 from skill_tools.testpki import AlexaSigner, TestPKI
 from webservice.app import create_app
-from webservice.hello import hello_skill
 from webservice.settings import Settings
 from webservice.verify import utc_now
 

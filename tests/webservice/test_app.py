@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from bench.baselines.hello_webservice import HELLO
 from skill_tools.envelopes import Listener, Session, skill_disabled_event, timestamp
 from skill_tools.testpki import AlexaSigner, TestPKI
 from tests.support import assert_valid_response
 from tests.webservice.conftest import OTHER_SKILL_ID, SKILL_ID, AppFactory
 from webservice import compat
-from webservice.hello import HELLO
 
 
 def _post(client: FlaskClient, body: bytes, headers: dict[str, str]) -> Any:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+from skill_tools.paths import REPO_ROOT
 
-REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
 
 
 def test_benchmark_runs_end_to_end_without_errors(tmp_path: Path) -> None:
@@ -18,7 +18,7 @@ def test_benchmark_runs_end_to_end_without_errors(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "bench.webservice", "--rounds", "1", "--round-seconds", "0.5"]
     result = subprocess.run(
         [*command, "--output", str(report)],
-        cwd=REPO,
+        cwd=REPO_ROOT,
         capture_output=True,
         timeout=300,
         check=False,

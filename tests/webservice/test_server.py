@@ -11,7 +11,6 @@ import http.client
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,14 +18,14 @@ from typing import Any
 import pytest
 
 from skill_tools.envelopes import Listener, Session
-from skill_tools.loopback import free_port
+from skill_tools.loopback import free_port, wait_until_up
+from skill_tools.paths import REPO_ROOT
 from skill_tools.testpki import AlexaSigner, TestPKI
 from tests.support import assert_valid_response
 from tests.webservice.conftest import SKILL_ID
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
@@ -43,19 +42,6 @@ def call(port: int, method: str, path: str, body: bytes = b"", headers: Any = No
         return response.status, response.read()
     finally:
         connection.close()
-
-
-def wait_until_up(process: subprocess.Popen[bytes], port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited early: {process.communicate()[1].decode()}")
-        try:
-            if call(port, "GET", "/health")[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("server did not answer /health within 30 s")
 
 
 def stop(process: subprocess.Popen[bytes]) -> str:
@@ -79,13 +65,13 @@ def running(request: pytest.FixtureRequest, tmp_path: Path, pki: TestPKI) -> Ite
     port = free_port()
     process = subprocess.Popen(
         COMMANDS[request.param],
-        cwd=REPO,
+        cwd=REPO_ROOT,
         env=service_env(tmp_path, pki, port),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     try:
-        wait_until_up(process, port)
+        wait_until_up(process, port, timeout=30)
         yield port
     finally:
         log = stop(process)
@@ -143,7 +129,7 @@ def test_unsafe_configurations_refuse_to_start(
 ) -> None:
     env = service_env(tmp_path, pki, free_port(), **overrides)
     result = subprocess.run(
-        COMMANDS[command], cwd=REPO, env=env, capture_output=True, timeout=60, check=False
+        COMMANDS[command], cwd=REPO_ROOT, env=env, capture_output=True, timeout=60, check=False
     )
     assert result.returncode != 0
     assert message in result.stderr.decode()
@@ -155,7 +141,7 @@ def test_gunicorn_refuses_a_public_bind_given_on_the_command_line(
     env = service_env(tmp_path, pki, free_port())
     command = [*COMMANDS["gunicorn"], "-b", "0.0.0.0:1"]  # refused before binding
     result = subprocess.run(
-        command, cwd=REPO, env=env, capture_output=True, timeout=60, check=False
+        command, cwd=REPO_ROOT, env=env, capture_output=True, timeout=60, check=False
     )
     assert result.returncode != 0
     assert "refusing to listen on '0.0.0.0'" in result.stderr.decode()

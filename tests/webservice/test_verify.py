@@ -12,8 +12,8 @@ from cryptography.x509.verification import Store
 from skill_tools.envelopes import Listener, Session, skill_disabled_event, timestamp
 from skill_tools.testpki import CHAIN_URL_PREFIX, AlexaSigner, Authority, TestPKI, pem
 from tests.webservice.conftest import OTHER_SKILL_ID, SKILL_ID, CountingFetcher
+from webservice.fetchers import DirectoryFetcher
 from webservice.verify import (
-    DirectoryFetcher,
     RefusedError,
     RequestGate,
     SigningCertificates,

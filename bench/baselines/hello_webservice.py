@@ -1,8 +1,9 @@
-"""A minimal hello-world skill, served exactly like the real one.
+"""The web-service benchmark's baseline: a minimal hello-world skill, served exactly like ours.
 
-It is the benchmark's baseline (same factory, gunicorn config and verifier, so
-the difference measured is the skill itself) and lets the hosting be tested
-without depending on the massage guide's content.
+Same factory, gunicorn config and verifier, so the difference measured is the
+skill itself; the web-service tests use it too, to test the hosting without
+depending on the massage guide's content. A benchmark part, so it is not in
+the production ``webservice`` package.
 """
 
 from __future__ import annotations
@@ -49,5 +50,5 @@ def hello_skill() -> CustomSkill:
 
 
 def create_hello_app() -> Flask:
-    """gunicorn factory: ``webservice.hello:create_hello_app()``, settings from the environment."""
+    """gunicorn factory (``bench.baselines.hello_webservice:create_hello_app()``), env settings."""
     return create_app(skill=hello_skill())
