@@ -43,12 +43,21 @@ def test_overview_names_every_benefit_in_one_short_breath() -> None:
         assert idea in overview, idea
 
 
+NOT_SPOKEN = frozenset({"_comment", "inherits", "benefit_order"})
+"""Keys of a locale file that are bookkeeping, never said or shown."""
+
+
 def spoken_strings(value: object) -> list[str]:
-    """Every string in a locale file: all of it is spoken or shown on a card or screen."""
+    """Every string in a locale file that is spoken or shown on a card or screen."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
-        return [text for item in value.values() for text in spoken_strings(item)]
+        return [
+            text
+            for key, item in value.items()
+            if key not in NOT_SPOKEN
+            for text in spoken_strings(item)
+        ]
     if isinstance(value, list):
         return [text for item in value for text in spoken_strings(item)]
     return []
@@ -121,12 +130,82 @@ def test_suggested_phrases_come_only_from_the_say_table() -> None:
 
 
 @pytest.mark.parametrize(
-    "locale", ["en-US", "en-GB", "en-AU", "en-IN", "fr-FR", "", "../../etc", None]
+    ("locale", "chain"),
+    [
+        ("en-US", ["en"]),
+        ("en-CA", ["en"]),
+        ("en-GB", ["en-GB", "en"]),
+        ("en-AU", ["en-AU", "en-GB", "en"]),
+        ("en-IN", ["en-IN", "en-GB", "en"]),
+        ("fr-FR", ["en"]),
+        ("", ["en"]),
+        ("../../etc", ["en"]),
+        (None, ["en"]),
+    ],
 )
-def test_locales_fall_back_by_language_then_to_english(locale: str | None) -> None:
+def test_locales_fall_back_by_region_then_language_then_to_english(
+    locale: str | None, chain: list[str]
+) -> None:
+    assert content_module._language_chain(locale) == chain
     text = content_for(locale)
     assert len(text.benefits) == 7
-    assert text.language == "en"
+    assert text.language == chain[0]
+
+
+def test_british_spelling_and_local_help_where_listeners_would_notice() -> None:
+    assert "summarized" in content_for("en-US").source
+    for locale in ("en-GB", "en-AU", "en-IN"):
+        assert "summarised" in content_for(locale).source, locale
+    assert "911" in content_for("en-US").prompt("safety_urgent")
+    assert "999" in content_for("en-GB").prompt("safety_urgent")
+    assert "triple zero" in content_for("en-AU").prompt("safety_urgent")
+    assert "112" in content_for("en-IN").prompt("safety_urgent")
+
+
+BASE_FILES = [path for path in LOCALE_FILES if "-" not in path.stem]
+REGIONAL_FILES = [path for path in LOCALE_FILES if "-" in path.stem]
+ENGLISH = json.loads((content_module.LOCALES_DIR / "en.json").read_text(encoding="utf-8"))
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for name in PLACEHOLDER.findall(template) if not name.startswith("say_")}
+
+
+@pytest.mark.parametrize("path", BASE_FILES, ids=lambda p: p.stem)
+def test_every_language_says_everything_english_says(path: Path) -> None:
+    """A language file stands alone: a gap would otherwise fall back to English speech."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert set(data) - {"_comment"} == set(ENGLISH) - {"_comment"}
+    assert data["benefit_order"] == ENGLISH["benefit_order"]
+    assert set(data["benefits"]) == set(ENGLISH["benefits"])
+    for benefit in data["benefits"].values():
+        assert set(benefit) == {"name", "title", "line", "summary", "detail"}
+    assert {k: v["benefits"] for k, v in data["causes"].items()} == {
+        k: v["benefits"] for k, v in ENGLISH["causes"].items()
+    }
+    assert set(data["limits"]) == set(ENGLISH["limits"])
+    assert set(data["prompts"]) == set(ENGLISH["prompts"])
+    for key, english in ENGLISH["prompts"].items():
+        ours = data["prompts"][key]
+        assert isinstance(ours, list) == isinstance(english, list), key
+        variants = ours if isinstance(ours, list) else [ours]
+        wanted = placeholders(english if isinstance(english, str) else english[0])
+        assert all(placeholders(v) == wanted for v in variants), key
+        if isinstance(english, list):
+            assert len(ours) >= 3, key
+        for variant in variants:
+            for name in PLACEHOLDER.findall(variant):
+                assert not name.startswith("say_") or name[4:] in data["say"], (key, name)
+
+
+@pytest.mark.parametrize("path", REGIONAL_FILES, ids=lambda p: p.stem)
+def test_a_regional_file_only_overrides_what_its_language_has(path: Path) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    base = json.loads((path.parent / f"{path.stem.split('-')[0]}.json").read_text("utf-8"))
+    parent = data.get("inherits")
+    assert parent is None or (path.parent / f"{parent}.json").is_file()
+    assert set(data) - {"_comment", "inherits"} <= set(base)
+    assert set(data.get("prompts", {})) <= set(base["prompts"])
 
 
 def test_a_regional_file_overrides_only_what_it_defines(

@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
+from massage_guide.content import content_for
 from massage_guide.speech import READ_THROUGH_PAUSE_MS
 from skill_tools.envelopes import Listener, Session, Slot
 from skill_tools.paths import REPO_ROOT
+from tests.locales import LOCALES, language_model
 from tests.support import reprompt_text, says, speech_text
 
 MODEL = json.loads((REPO_ROOT / "interaction_models" / "en-US.json").read_text())
@@ -275,3 +277,23 @@ def test_screen_text_is_escaped_for_apl_markup() -> None:
     card = card_screen("A & B", "x < y\nnext line", "footer").payload
     assert card["title"] == "A &amp; B"
     assert card["text"] == "x &lt; y<br>next line"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_intent_is_answered_in_every_locale(skill: Any, locale: str) -> None:
+    """With each slot filled by the first value of its type, as Alexa would resolve it."""
+    model = language_model(locale)
+    first = {slot_type["name"]: slot_type["values"][0] for slot_type in model["types"]}
+    for intent in model["intents"]:
+        types = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
+        slots = {
+            name: Slot(
+                first[kind]["name"]["value"], first[kind]["id"], first[kind]["name"]["value"]
+            )
+            for name, kind in types.items()
+        }
+        session = Session(Listener(locale=locale))
+        ask(skill, session, session.launch())
+        response = ask(skill, session, session.intent(intent["name"], slots, types))
+        assert speech_text(response), (locale, intent["name"])
+        assert content_for(locale).prompt("error") not in speech_text(response)

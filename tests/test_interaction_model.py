@@ -14,22 +14,21 @@ from massage_guide.content import content_for
 from massage_guide.handlers.base import IntentHandler
 from massage_guide.skill_builder import request_handlers
 from massage_guide.state import LENGTHS, PACES
+from skill_tools import models
+from skill_tools.dialog.phrases import language_of
 from skill_tools.paths import REPO_ROOT
 
 MODELS = sorted((REPO_ROOT / "interaction_models").glob("*.json"))
 SLOT = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# Alexa's invocation-name rules (certification): no launch or connecting words, no wake
+# words or the words "skill"/"app"; these English ones hold for every language, whose own
+# launch and connecting words come from skill_tools/dialog/languages/.
 LAUNCH_WORDS = {
-    "ask",
-    "open",
-    "launch",
-    "start",
-    "tell",
-    "load",
-    "begin",
-    "enable",
-    "run",
-    "resume",
-}
+    "ask", "open", "launch", "start", "tell", "load", "begin", "enable", "run", "resume", "play",
+}  # fmt: skip
+CONNECTING_WORDS = {
+    "to", "from", "in", "using", "with", "about", "for", "that", "by", "if", "and", "whether",
+}  # fmt: skip
 FORBIDDEN_IN_NAME = {"alexa", "amazon", "echo", "skill", "app", "computer"}
 REQUIRED_BUILT_INS = {
     "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.FallbackIntent",
@@ -46,7 +45,8 @@ def language_model(path: Path) -> dict[str, Any]:
 
 @pytest.fixture(params=MODELS, ids=[p.stem for p in MODELS])
 def model(request: pytest.FixtureRequest) -> dict[str, Any]:
-    return language_model(request.param)
+    """A locale's model, with the locale it is for under "locale" (not a SMAPI field)."""
+    return {**language_model(request.param), "locale": request.param.stem}
 
 
 def test_there_is_an_en_us_model() -> None:
@@ -66,11 +66,18 @@ def test_shape_is_smapi(model: dict[str, Any]) -> None:
 
 
 def test_invocation_name_follows_alexa_rules(model: dict[str, Any]) -> None:
+    """Lower case letters of the language and spaces, two words or more, no launch words."""
     name = model["invocationName"]
     words = name.split()
-    assert name == name.lower() and re.fullmatch(r"[a-z ]+", name), name
+    assert name == name.lower() and re.fullmatch(r"(?:[^\W\d_]| )+", name), name
     assert len(words) >= 2, "one-word invocation names need special approval"
-    assert not LAUNCH_WORDS & set(words) and not FORBIDDEN_IN_NAME & set(words)
+    assert 2 <= len(name) <= 50, name
+    spoken = language_of(model["locale"])
+    launch = LAUNCH_WORDS | {w for verb in spoken.launch_verbs for w in verb.split()}
+    launch |= {verb.split()[0] for verb in spoken.one_shot_verbs}
+    assert not launch & set(words) and not FORBIDDEN_IN_NAME & set(words), name
+    connecting = CONNECTING_WORDS if model["locale"].startswith("en") else set()
+    assert not connecting & set(words), name
 
 
 def test_every_intent_has_a_handler_and_every_handled_intent_is_in_the_model(
@@ -124,7 +131,8 @@ def test_samples_are_speakable(model: dict[str, Any]) -> None:
     for intent in model["intents"]:
         for sample in intent.get("samples", []):
             assert len(sample) <= 200
-            assert re.fullmatch(r"[a-z' {}_]+", sample), f"{intent['name']}: {sample!r}"
+            assert re.fullmatch(r"(?:[^\W\d_]|['\s{}_])+", sample), f"{intent['name']}: {sample!r}"
+            assert sample == sample.lower(), sample
             assert sample.split()[0] not in {"ask", "open", "launch"}, sample
 
 
@@ -172,7 +180,7 @@ def test_slot_types_are_declared_and_synonyms_unambiguous(model: dict[str, Any])
 
 
 def test_slot_value_ids_and_content_match_both_ways(model: dict[str, Any]) -> None:
-    text = content_for("en-US")
+    text = content_for(model["locale"])
     ids = {t["name"]: {v["id"] for v in t["values"]} for t in model["types"]}
     assert ids["BenefitType"] == {b.id for b in text.benefits}
     assert ids["BackPainCause"] == set(text.causes)
@@ -190,3 +198,31 @@ def test_the_issue_examples_are_samples() -> None:
     }
     assert "why does massage help my back" in samples["WhyMassageHelpsIntent"]
     assert "how massage helps {}" in samples["BenefitIntent"]
+
+
+def structure(model: dict[str, Any]) -> dict[str, Any]:
+    """What every locale's model must share: intents, their slots, slot types and value ids."""
+    return {
+        "intents": {
+            intent["name"]: sorted((s["name"], s["type"]) for s in intent.get("slots", []))
+            for intent in model["intents"]
+        },
+        "types": {t["name"]: sorted(v["id"] for v in t["values"]) for t in model["types"]},
+    }
+
+
+def test_every_locale_has_the_structure_of_en_us(model: dict[str, Any]) -> None:
+    assert structure(model) == structure(
+        language_model(REPO_ROOT / "interaction_models/en-US.json")
+    )
+
+
+def test_the_models_of_one_language_are_in_step() -> None:
+    assert models.out_of_step() == [], "run: .venv/bin/python -m skill_tools.models"
+
+
+def test_every_cause_carrier_also_carries_a_warning_sign(model: dict[str, Any]) -> None:
+    """The slot value decides between a cause and a warning sign, never the wording around it."""
+    samples = {i["name"]: set(i["samples"]) for i in model["intents"]}
+    mirrored = {s.replace("{cause}", "{sign}") for s in samples["CauseIntent"]}
+    assert mirrored - samples["WarningSignIntent"] == set()

@@ -16,6 +16,7 @@ from cfnlint.decode import cfn_yaml  # type: ignore[import-untyped]
 from massage_guide.stores.base import DEFAULT_TTL_DAYS, REMEMBERED
 from massage_guide.stores.dynamodb_store import EXPIRY_ATTRIBUTE, KEY_ATTRIBUTE
 from skill_tools import package
+from skill_tools.dialog.phrases import language_of
 from skill_tools.dialog.resolver import Resolver
 from skill_tools.paths import REPO_ROOT
 
@@ -25,20 +26,6 @@ ENVELOPE = "ask_smapi_model.v1.skill.manifest.skill_manifest_envelope.SkillManif
 MODEL_DATA = (
     "ask_smapi_model.v1.skill.interaction_model.interaction_model_data.InteractionModelData"
 )
-
-# Alexa's invocation-name rules (certification): no launch or connecting words,
-# no wake words or the words "skill"/"app", lowercase letters and spaces.
-LAUNCH_WORDS = {"launch", "ask", "tell", "load", "begin", "enable", "open", "start", "play"}
-CONNECTING_WORDS = {
-    "to", "from", "in", "using", "with", "about", "for", "that", "by", "if", "and", "whether",
-}  # fmt: skip
-FORBIDDEN_WORDS = {"alexa", "amazon", "echo", "computer", "skill", "app"}
-
-
-def one_shot(phrase: str, name: str) -> re.Match[str] | None:
-    """Split "Alexa, ask <name> [to] <utterance>" into its utterance, or None."""
-    pattern = rf"Alexa, (?:ask|tell) {re.escape(name)} (?:(?:to|about|for|if) )?(?P<rest>.+)"
-    return re.fullmatch(pattern, phrase)
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -122,32 +109,41 @@ def test_locales_match_interaction_models(manifest: dict[str, Any]) -> None:
     assert set(manifest["privacyAndCompliance"]["locales"]) <= model_locales
 
 
-@pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)
-def test_invocation_name_follows_alexa_rules(path: Path) -> None:
-    name = model_for(path.stem)["invocationName"]
-    assert re.fullmatch(r"[a-z][a-z ]*[a-z]", name), name
-    assert 2 <= len(name) <= 50
-    words = name.split()
-    assert len(words) >= 2, "one-word names need a brand"
-    assert not set(words) & (LAUNCH_WORDS | CONNECTING_WORDS | FORBIDDEN_WORDS)
+LOCALES = [p.stem for p in MODELS]
 
 
 def test_published_name_and_metadata(manifest: dict[str, Any]) -> None:
     assert manifest["manifestVersion"] == "1.0"
     info = manifest["publishingInformation"]
-    en = info["locales"]["en-US"]
-    assert en["name"] == "Back Massage Guide"
-    assert en["name"].lower() == model_for("en-US")["invocationName"]
-    assert 0 < len(en["summary"]) <= 160
-    assert 0 < len(en["description"]) <= 4000
-    assert 1 <= len(en["keywords"]) <= 30
+    assert info["locales"]["en-US"]["name"] == "Back Massage Guide"
+    for locale in LOCALES:
+        published = info["locales"][locale]
+        assert published["name"].lower() == model_for(locale)["invocationName"], locale
+        assert 0 < len(published["summary"]) <= 160, locale
+        assert 0 < len(published["description"]) <= 4000, locale
+        assert 1 <= len(published["keywords"]) <= 30, locale
     assert info["category"] == "HEALTH_AND_FITNESS"
     assert info["isAvailableWorldwide"] or info["distributionCountries"]
     assert info["testingInstructions"].strip()
 
 
-def test_description_carries_the_health_disclaimer(manifest: dict[str, Any]) -> None:
-    text = manifest["publishingInformation"]["locales"]["en-US"]["description"].lower()
+def test_every_locale_is_offered_in_its_country(manifest: dict[str, Any]) -> None:
+    countries = set(manifest["publishingInformation"]["distributionCountries"])
+    assert {locale.split("-")[1] for locale in LOCALES} <= countries
+    assert set(manifest["privacyAndCompliance"]["locales"]) == set(LOCALES)
+
+
+def test_every_description_ends_with_the_health_disclaimer(manifest: dict[str, Any]) -> None:
+    for locale in LOCALES:
+        description = manifest["publishingInformation"]["locales"][locale]["description"]
+        body, _, disclaimer = description.rpartition("\n\n")
+        assert body and disclaimer, locale
+        assert len(disclaimer) < len(body), locale
+
+
+@pytest.mark.parametrize("locale", ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"])
+def test_description_carries_the_health_disclaimer(manifest: dict[str, Any], locale: str) -> None:
+    text = manifest["publishingInformation"]["locales"][locale]["description"].lower()
     for phrase in (
         "information only",
         "not a substitute for professional medical advice, diagnosis or treatment",
@@ -247,36 +243,49 @@ def sample_texts(locale: str) -> dict[str, str]:
     }
 
 
-def test_example_phrases_are_real_utterances(manifest: dict[str, Any]) -> None:
-    phrases = manifest["publishingInformation"]["locales"]["en-US"]["examplePhrases"]
-    name = model_for("en-US")["invocationName"]
-    samples = sample_texts("en-US")
-    assert 1 <= len(phrases) <= 3
-    assert phrases[0].startswith((f"Alexa, open {name}", f"Alexa, ask {name} ")), (
-        "the first example must carry the wake word and invocation name"
+def example_utterance(phrase: str, locale: str) -> tuple[str, str | None]:
+    """("launch", None) for "Alexa, <open> <name>"; ("one-shot", utterance) for a request."""
+    name = model_for(locale)["invocationName"]
+    spoken = language_of(locale)
+    launch = "|".join(re.escape(verb) for verb in spoken.launch_verbs)
+    if re.fullmatch(rf"Alexa, (?:{launch}) {re.escape(name)}", phrase):
+        return "launch", None
+    verbs = "|".join(re.escape(verb) for verb in spoken.one_shot_verbs)
+    connectors = "|".join(re.escape(word) for word in spoken.connectors)
+    found = re.fullmatch(
+        rf"Alexa, (?:{verbs}) {re.escape(name)},? (?:(?:{connectors}) )?(?P<rest>.+)", phrase
     )
-    for phrase in phrases:
-        if phrase == f"Alexa, open {name}":
-            continue
-        match = one_shot(phrase, name)
-        assert match, phrase
-        assert match["rest"] in samples, f"{match['rest']!r} is not a sample utterance"
+    assert found, f"{locale}: {phrase!r} is neither a launch nor a one-shot request"
+    return "one-shot", found["rest"]
 
 
-def test_example_phrases_resolve_through_the_local_resolver(manifest: dict[str, Any]) -> None:
-    resolver = Resolver.from_file(REPO_ROOT / "interaction_models" / "en-US.json")
-    samples = sample_texts("en-US")
-    name = model_for("en-US")["invocationName"]
-    for phrase in manifest["publishingInformation"]["locales"]["en-US"]["examplePhrases"]:
+@pytest.mark.parametrize("locale", LOCALES)
+def test_example_phrases_are_real_utterances(manifest: dict[str, Any], locale: str) -> None:
+    phrases = manifest["publishingInformation"]["locales"][locale]["examplePhrases"]
+    samples = sample_texts(locale)
+    assert 1 <= len(phrases) <= 3
+    kinds = [example_utterance(phrase, locale) for phrase in phrases]
+    assert kinds[0][0] == "launch" or kinds[0][1] in samples, "the first must open the skill"
+    for kind, rest in kinds:
+        assert kind == "launch" or rest in samples, f"{rest!r} is not a sample utterance"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_example_phrases_resolve_through_the_local_resolver(
+    manifest: dict[str, Any], locale: str
+) -> None:
+    resolver = Resolver.from_file(REPO_ROOT / "interaction_models" / f"{locale}.json")
+    samples = sample_texts(locale)
+    for phrase in manifest["publishingInformation"]["locales"][locale]["examplePhrases"]:
         resolution = resolver.resolve(phrase)
-        match = one_shot(phrase, name)
-        if match is None:
+        kind, rest = example_utterance(phrase, locale)
+        if kind == "launch":
             assert resolution.request_type == "LaunchRequest", phrase
             continue
         assert resolution.request_type == "IntentRequest", phrase
         assert resolution.one_shot
         assert resolution.method == "exact", (phrase, resolution)
-        assert resolution.intent == samples[match["rest"]]
+        assert resolution.intent == samples[rest or ""]
 
 
 def test_skill_package_layout(tmp_path: Path) -> None:

@@ -226,3 +226,20 @@ def test_resolution_is_deterministic(model: dict) -> None:
     first = [Resolver(model).resolve(t) for t in texts]
     second = [Resolver(model).resolve(t) for t in texts]
     assert first == second
+
+
+def test_normalise_keeps_the_letters_of_every_language() -> None:
+    from skill_tools.dialog.phrases import Language
+
+    minimal = {"built_in_phrases": {}, "launch_verbs": [], "one_shot_verbs": [],
+               "connectors": [], "articles": [], "numbers": {"7": "sieben"}}  # fmt: skip
+    german = Language.from_data("de", minimal)
+    assert german.normalise("Mein RÜCKEN tut weh, große Schmerzen!") == (
+        "mein rücken tut weh große schmerzen"
+    )
+    assert german.normalise("Alle 7 Vorteile") == "alle sieben vorteile"
+    spanish = Language.from_data("es", {**minimal, "numbers": {}})
+    assert spanish.normalise("¿Qué es la MASAJE-terapia?") == "qué es la masaje terapia"
+    assert spanish.normalise("Me duele la espalda…¡mucho!") == "me duele la espalda mucho"
+    # a decomposed accent (e + combining acute) meets the composed one
+    assert spanish.normalise("masaje te\u0301rmico") == spanish.normalise("masaje térmico")

@@ -1,69 +1,90 @@
 """Everything the skill says a listener can say back, the model understands as the skill meant it.
 
-Derived from the content data, so a new prompt, benefit or cause cannot slip
-through: each phrase in the ``say`` table (the only way a prompt may suggest
-words, see tests/test_content.py), every benefit's spoken name and title, and
-every cause's name, resolved through the shipped interaction model.
+In every locale, derived from the content data so a new prompt, benefit or
+cause cannot slip through: each phrase in the ``say`` table (the only way a
+prompt may suggest words, see tests/test_content.py), every benefit's spoken
+name and title and every cause's name, resolved through the locale's model.
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 import pytest
 
 from massage_guide.content import content_for
 from skill_tools.dialog.resolver import Resolution, Resolver
-from skill_tools.paths import REPO_ROOT
+from tests.locales import LOCALES, language_model, model_path, phrases
 
-TEXT = content_for("en-US")
-RESOLVER = Resolver.from_file(REPO_ROOT / "interaction_models" / "en-US.json")
+CARRIERS_PER_SLOT = 4
+"""How many of the model's own sample sentences each name is tried in."""
+
+
+@cache
+def resolver(locale: str) -> Resolver:
+    return Resolver.from_file(model_path(locale))
 
 
 def slot_ids(resolution: Resolution) -> dict[str, str | None]:
     return {name: slot.id for name, slot in resolution.slots.items()}
 
 
-@pytest.mark.parametrize("key", sorted(TEXT.say))
-def test_every_suggested_phrase_means_what_the_prompt_means(key: str) -> None:
-    suggestion = TEXT.say[key]
-    resolution = RESOLVER.resolve(suggestion.phrase)
-    assert resolution.intent == suggestion.intent, (suggestion.phrase, resolution)
-    assert slot_ids(resolution) == suggestion.slots, (suggestion.phrase, resolution)
+def carriers(locale: str, intent_name: str, slot: str) -> list[str]:
+    """The bare slot, then the first few samples of the intent that carry the slot."""
+    [intent] = [i for i in language_model(locale)["intents"] if i["name"] == intent_name]
+    with_slot = [s for s in intent["samples"] if f"{{{slot}}}" in s and s != f"{{{slot}}}"]
+    return with_slot[:CARRIERS_PER_SLOT]
 
 
-@pytest.mark.parametrize("benefit", TEXT.benefits, ids=lambda b: b.id)
-@pytest.mark.parametrize("carrier", ["{}", "tell me about {}", "what about {}", "and {}"])
-def test_every_benefit_name_and_title_is_understood(benefit: object, carrier: str) -> None:
-    for spoken in (benefit.name, benefit.title):  # type: ignore[attr-defined]
-        resolution = RESOLVER.resolve(carrier.format(spoken.lower()))
-        assert resolution.intent == "BenefitIntent", (spoken, carrier, resolution)
-        assert slot_ids(resolution) == {"benefit": benefit.id}, (spoken, resolution)  # type: ignore[attr-defined]
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_suggested_phrase_means_what_the_prompt_means(locale: str) -> None:
+    wrong = []
+    for suggestion in content_for(locale).say.values():
+        resolution = resolver(locale).resolve(suggestion.phrase)
+        if (resolution.intent, slot_ids(resolution)) != (suggestion.intent, suggestion.slots):
+            wrong.append((suggestion.phrase, resolution.intent, slot_ids(resolution)))
+    assert wrong == []
 
 
-@pytest.mark.parametrize("cause_id", sorted(TEXT.causes))
-@pytest.mark.parametrize("carrier", ["my back hurts from {}", "i think it's {}"])
-def test_every_cause_name_is_understood(cause_id: str, carrier: str) -> None:
-    spoken = TEXT.causes[cause_id].name
-    resolution = RESOLVER.resolve(carrier.format(spoken))
-    assert resolution.intent == "CauseIntent", (spoken, resolution)
-    assert slot_ids(resolution) == {"cause": cause_id}, (spoken, resolution)
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_benefit_name_and_title_is_understood(locale: str) -> None:
+    text = content_for(locale)
+    wrong = []
+    for benefit in text.benefits:
+        for spoken in (benefit.name, benefit.title):
+            for carrier in ["{benefit}", *carriers(locale, "BenefitIntent", "benefit")]:
+                said = carrier.replace("{benefit}", spoken.lower())
+                resolution = resolver(locale).resolve(said)
+                found = (resolution.intent, slot_ids(resolution))
+                if found != ("BenefitIntent", {"benefit": benefit.id}):
+                    wrong.append((said, *found))
+    assert wrong == []
 
 
-@pytest.mark.parametrize(
-    ("said", "intent", "slots"),
-    [
-        ("what about stress", "BenefitIntent", {"benefit": "stress_reduction"}),
-        ("and posture?", "BenefitIntent", {"benefit": "posture"}),
-        ("tell me about more flexibility", "BenefitIntent", {"benefit": "flexibility"}),
-        ("I sit at a desk all day", "CauseIntent", {"cause": "sitting"}),
-        ("I pulled a muscle lifting boxes", "CauseIntent", {"cause": "strain"}),
-        ("I slouch", "CauseIntent", {"cause": "posture"}),
-        ("I'm stressed and my back aches", "CauseIntent", {"cause": "stress"}),
-        ("can massage help me unwind", "BenefitIntent", {"benefit": "stress_reduction"}),
-        ("my back hurts from stress", "CauseIntent", {"cause": "stress"}),
-        ("what are the benefits of massage", "WhyMassageHelpsIntent", {}),
-        ("what benefits does massage have", "WhyMassageHelpsIntent", {}),
-    ],
-)
-def test_how_people_actually_put_it(said: str, intent: str, slots: dict[str, str]) -> None:
-    resolution = RESOLVER.resolve(said)
-    assert (resolution.intent, slot_ids(resolution)) == (intent, slots), resolution
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_cause_name_is_understood(locale: str) -> None:
+    text = content_for(locale)
+    wrong = []
+    for cause in text.causes.values():
+        for carrier in carriers(locale, "CauseIntent", "cause"):
+            said = carrier.replace("{cause}", cause.name)
+            resolution = resolver(locale).resolve(said)
+            found = (resolution.intent, slot_ids(resolution))
+            if found != ("CauseIntent", {"cause": cause.id}):
+                wrong.append((said, *found))
+    assert wrong == []
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_how_people_actually_put_it(locale: str) -> None:
+    wrong = []
+    for said, intent, slots in phrases(locale)["how_people_put_it"]:
+        resolution = resolver(locale).resolve(said)
+        if (resolution.intent, slot_ids(resolution)) != (intent, slots):
+            wrong.append((said, resolution.intent, slot_ids(resolution)))
+    assert wrong == []
+
+
+def test_the_english_short_forms_the_issue_names() -> None:
+    for said in ("what about stress", "and posture?", "tell me about more flexibility"):
+        assert resolver("en-US").resolve(said).intent == "BenefitIntent", said

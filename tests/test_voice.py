@@ -16,68 +16,78 @@ import pytest
 
 from massage_guide.content import content_for
 from skill_tools.dialog import LocalDialog, Turn
+from tests.locales import LOCALES, phrases
 from tests.support import checked, variants_of
 
-TEXT = content_for("en-US")
 SETTINGS = {
     ("normal", "brief"): [],
-    ("slow", "brief"): ["speak slower"],
-    ("normal", "detailed"): ["give me more detail"],
-    ("slow", "detailed"): ["speak slower", "give me more detail"],
+    ("slow", "brief"): ["slower"],
+    ("normal", "detailed"): ["detailed"],
+    ("slow", "detailed"): ["slower", "detailed"],
 }
-CONVERSATION = [
-    "why does massage help my back", "list the benefits", "what about stress",
-    "tell me more", "and posture?", "yes", "tell me about more flexibility",
-    "I sit at a desk all day", "yes", "I pulled a muscle lifting boxes", "no", "I slouch",
-    "I'm stressed and my back aches", "can massage help me unwind", "who should massage my back",
-    "what is massage therapy", "no", "where does this come from", "yes",
-    "can massage cure my back pain", "I'm pregnant and my back hurts",
-    "how much does a massage cost", "no", "what's the weather like on mars", "order me a pizza",
-    "help", "go back", "walk me through them", "help",
-    "yes", "tell me more", "next", "repeat", "next", "next", "next", "next", "next", "yes",
-    "start over", "keep it short", "normal speed", "forget me", "no", "read them all",
-]  # fmt: skip
 
 
-def conversation(pace: str, length: str, user_id: str) -> Iterator[Turn]:
+def script(locale: str) -> list[str]:
+    """One conversation through every kind of turn, in the locale's own words."""
+    said = phrases(locale)
+    return [
+        said["why"], said["list"], said["benefit_by_synonym"][0], said["more"],
+        said["cause"][0], said["yes"], said["who"], said["definition"][0], said["no"],
+        said["source"][0], said["yes"], said["cure"][0], said["warning_signs"]["pregnancy"][0],
+        said["limits"]["cost"][0], said["no"], *said["fallback"], said["help"], said["tour"],
+        said["help"], said["yes"], said["more"], said["next"], said["repeat"], said["next"],
+        said["next"], said["next"], said["next"], said["next"], said["yes"], said["brief"],
+        said["normal_speed"], said["forget"], said["no"], said["read_all"],
+    ]  # fmt: skip
+
+
+def conversation(locale: str, pace: str, length: str, user_id: str) -> Iterator[Turn]:
     from lambda_function import lambda_handler
 
-    dialog = LocalDialog(handler=checked(lambda_handler), user_id=user_id)
-    yield dialog.say("open back massage guide")
-    for line in SETTINGS[(pace, length)]:
-        yield dialog.say(line)
-    for line in CONVERSATION:
+    dialog = LocalDialog(handler=checked(lambda_handler), locale=locale, user_id=user_id)
+    said = phrases(locale)
+    yield dialog.say(said["open"])
+    for setting in SETTINGS[(pace, length)]:
+        yield dialog.say(said[setting])
+    for line in script(locale):
         yield dialog.say(line)
 
 
+@pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize(("pace", "length"), list(SETTINGS))
-def test_every_turn_fits_its_budget_and_ends_on_a_question(pace: str, length: str) -> None:
+def test_every_turn_fits_its_budget_and_ends_on_a_question(
+    locale: str, pace: str, length: str
+) -> None:
     """The budgets and questions-last are asserted on each response by tests/support.py."""
-    turns = list(conversation(pace, length, f"amzn1.ask.account.VOICE-{pace}-{length}"))
-    assert len(turns) == 1 + len(SETTINGS[(pace, length)]) + len(CONVERSATION)
+    user = f"amzn1.ask.account.VOICE-{locale}-{pace}-{length}"
+    turns = list(conversation(locale, pace, length, user))
+    said = phrases(locale)
+    assert len(turns) == 1 + len(SETTINGS[(pace, length)]) + len(script(locale))
     assert turns[-1].ended and all(not turn.ended for turn in turns[:-1])
     fallbacks = [t.user for t in turns if t.intent == "AMAZON.FallbackIntent"]
-    assert fallbacks == ["what's the weather like on mars", "order me a pizza"]
+    assert fallbacks == said["fallback"]
     if pace == "slow":
-        until_normal_speed = turns[3 : [t.user for t in turns].index("normal speed")]
+        until_normal_speed = turns[3 : [t.user for t in turns].index(said["normal_speed"])]
         assert all('<prosody rate="slow">' in (t.ssml or "") for t in until_normal_speed)
 
 
-def suggested(reprompt: str) -> list[tuple[str, dict[str, str]]]:
+def suggested(reprompt: str, locale: str = "en-US") -> list[tuple[str, dict[str, str]]]:
     """The (intent, slots) of each say-table phrase a reprompt offers."""
     found = []
-    for item in TEXT.say.values():
+    for item in content_for(locale).say.values():
         if f" {item.phrase}," in f" {reprompt}".replace("?", ",").replace(" or ", ", "):
             found.append((item.intent, item.slots))
     return found
 
 
-def test_a_reprompt_offers_a_step_other_than_the_one_just_taken() -> None:
-    for turn in conversation("normal", "brief", "amzn1.ask.account.VOICE-REPROMPT"):
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_reprompt_offers_a_step_other_than_the_one_just_taken(locale: str) -> None:
+    user = f"amzn1.ask.account.VOICE-REPROMPT-{locale}"
+    for turn in conversation(locale, "normal", "brief", user):
         if turn.reprompt is None or turn.intent is None:
             continue
         taken = (turn.intent, {name: slot["id"] for name, slot in turn.slots.items()})
-        assert taken not in suggested(turn.reprompt), (turn.user, turn.reprompt)
+        assert taken not in suggested(turn.reprompt, locale), (turn.user, turn.reprompt)
 
 
 def test_the_reprompt_check_can_fail() -> None:
@@ -87,21 +97,22 @@ def test_the_reprompt_check_can_fail() -> None:
 VARIED = ("tour_next_question", "what_next", "ack", "fallback", "goodbye")
 
 
-def variant_used(speech: str, key: str) -> int | None:
-    for index, variant in enumerate(variants_of(key)):
+def variant_used(speech: str, key: str, locale: str = "en-US") -> int | None:
+    for index, variant in enumerate(variants_of(key, locale)):
         if variant in speech:
             return index
     return None
 
 
-def test_prompts_heard_again_and_again_never_repeat_back_to_back() -> None:
+@pytest.mark.parametrize("locale", LOCALES)
+def test_prompts_heard_again_and_again_never_repeat_back_to_back(locale: str) -> None:
     turns = [
         turn
-        for turn in conversation("normal", "brief", "amzn1.ask.account.VOICE-VARIETY")
+        for turn in conversation(locale, "normal", "brief", f"amzn1.ask.account.VARIETY-{locale}")
         if turn.intent != "AMAZON.RepeatIntent"  # repeat says the same words again, as asked
     ]
     for key in VARIED:
-        used = [i for i in (variant_used(t.speech, key) for t in turns) if i is not None]
+        used = [i for i in (variant_used(t.speech, key, locale) for t in turns) if i is not None]
         if key != "goodbye":
             assert len(used) >= 2, f"the conversation hears {key!r} {len(used)} times"
             assert len(set(used)) >= 2, key
@@ -121,16 +132,18 @@ def test_the_tour_question_varies_step_by_step() -> None:
 
 def test_the_same_conversation_sounds_the_same_twice() -> None:
     """Variants come from session state, not a random generator: tests and replays are exact."""
-    first = [t.speech for t in conversation("normal", "brief", "amzn1.ask.account.VOICE-TWICE-1")]
-    second = [t.speech for t in conversation("normal", "brief", "amzn1.ask.account.VOICE-TWICE-2")]
+    first = [t.speech for t in conversation("en-US", "normal", "brief", "amzn1.ask.account.T-1")]
+    second = [t.speech for t in conversation("en-US", "normal", "brief", "amzn1.ask.account.T-2")]
     assert first == second
 
 
-def test_the_read_through_fits_its_budget_even_spoken_slowly() -> None:
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_read_through_fits_its_budget_even_spoken_slowly(locale: str) -> None:
     from lambda_function import lambda_handler
 
-    dialog = LocalDialog(handler=checked(lambda_handler))
-    dialog.say("open back massage guide")
-    dialog.say("speak slower")
-    read = dialog.say("read them all")
+    said = phrases(locale)
+    dialog = LocalDialog(handler=checked(lambda_handler), locale=locale)
+    dialog.say(said["open"])
+    dialog.say(said["slower"])
+    read = dialog.say(said["read_all"])
     assert read.ended and read.ssml and '<prosody rate="slow">' in read.ssml

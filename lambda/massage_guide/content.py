@@ -150,13 +150,24 @@ class Content:
 
 
 def _language_chain(locale: str | None) -> list[str]:
-    """Files to try for a locale, most specific first: en-GB, en, then the default."""
+    """Files to use for a locale, most specific first, each one that exists.
+
+    ``en-AU`` gives en-AU, then what it ``inherits`` (en-GB: the British
+    spellings), then its language (en). The default language comes in only
+    when the locale's own language has no file, so a Spanish request never
+    loads English and a missing Spanish string is an error, never English speech.
+    """
     chain: list[str] = []
     if locale:
-        cleaned = locale.replace("_", "-")
-        chain.append(cleaned)
-        chain.append(cleaned.split("-", 1)[0].lower())
-    chain.append(DEFAULT_LANGUAGE)
+        name: str | None = locale.replace("_", "-")
+        while name and _available(name) and name not in chain:
+            chain.append(name)
+            name = _layer(name).get("inherits")
+        language = locale.replace("_", "-").split("-", 1)[0].lower()
+        if _available(language) and language not in chain:
+            chain.append(language)
+    if not chain or chain[-1].split("-", 1)[0] != chain[-1]:
+        chain.append(DEFAULT_LANGUAGE)
     return list(dict.fromkeys(chain))
 
 
@@ -170,10 +181,22 @@ def _available(language: str) -> bool:
     return language in _languages(LOCALES_DIR)
 
 
+def _layer(name: str) -> dict[str, Any]:
+    return _read_layer(LOCALES_DIR, name)
+
+
+@cache
+def _read_layer(directory: Path, name: str) -> dict[str, Any]:
+    """One data file, read once per process (only for names in :func:`_languages`)."""
+    with (directory / f"{name}.json").open(encoding="utf-8") as handle:
+        layer: dict[str, Any] = json.load(handle)
+    return layer
+
+
 @lru_cache(maxsize=64)
 def content_for(locale: str | None) -> Content:
-    """The content for a locale, falling back by language; bounded cache (untrusted input)."""
-    return _build(tuple(language for language in _language_chain(locale) if _available(language)))
+    """The content for a locale, falling back by region and language; bounded cache."""
+    return _build(tuple(_language_chain(locale)))
 
 
 @cache
@@ -182,8 +205,7 @@ def _build(languages: tuple[str, ...]) -> Content:
     data: dict[str, Any] = {}
     prompts: dict[str, tuple[str, ...]] = {}
     for language in reversed(languages):
-        with (LOCALES_DIR / f"{language}.json").open(encoding="utf-8") as handle:
-            layer: dict[str, Any] = json.load(handle)
+        layer = _layer(language)
         for key, value in layer.get("prompts", {}).items():
             prompts[key] = (value,) if isinstance(value, str) else tuple(value)
         data.update(layer)

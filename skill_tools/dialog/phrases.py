@@ -1,138 +1,98 @@
-"""How people say things to Alexa, as data: built-in phrases, launch words, word forms.
+"""How people say things to Alexa, per language, as data: built-in phrases, launch words, forms.
 
-``normalise`` is the one way samples, slot values and typed text are put into
-the same form before the resolver compares them.
+Each language the skill speaks has ``languages/<code>.json``: the phrases
+Amazon's built-in intents understand without samples, the words that open a
+skill or hand it a request, and the word forms folded together before
+comparing. :meth:`Language.normalise` is the one way samples, slot values and
+typed text are put into the same form, so "I'm", "i am" and "I’m" (or
+"¿Qué?" and "que", "Rücken" and "rücken") meet in the middle. Letters of every
+language are kept as they are: an accent or an umlaut can change a word.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
 
-# Phrases Amazon's built-in intents understand without any samples. Only the
-# built-ins a model declares are ever used, and a model's own samples for them
-# are added to these, as Alexa does.
-BUILT_IN_PHRASES: Mapping[str, tuple[str, ...]] = {
-    "AMAZON.HelpIntent": ("help", "help me", "i need help", "can you help me", "what can i do"),
-    "AMAZON.StopIntent": ("stop", "stop it", "off", "shut up", "be quiet", "enough", "goodbye"),
-    "AMAZON.CancelIntent": ("cancel", "never mind", "nevermind", "forget it", "cancel that"),
-    "AMAZON.NextIntent": ("next", "next one", "the next one", "skip", "skip this", "skip it"),
-    "AMAZON.PreviousIntent": (
-        "previous",
-        "previous one",
-        "the previous one",
-        "go back",
-        "back",
-        "last one",
-        "the last one",
-        "back up",
-    ),
-    "AMAZON.RepeatIntent": ("repeat", "repeat that", "say that again", "again", "once more"),
-    "AMAZON.StartOverIntent": ("start over", "restart", "start again", "from the beginning"),
-    "AMAZON.YesIntent": (
-        "yes",
-        "yeah",
-        "yep",
-        "yup",
-        "sure",
-        "ok",
-        "okay",
-        "yes please",
-        "of course",
-        "please do",
-        "alright",
-        "go ahead",
-    ),
-    "AMAZON.NoIntent": ("no", "nope", "nah", "no thanks", "no thank you", "not now", "not really"),
-    "AMAZON.NavigateHomeIntent": ("home", "go home", "main menu"),
-}
-
-# Words that start a session: "open back massage guide" and friends.
-LAUNCH_VERBS = ("open", "launch", "start", "begin", "load", "run", "play", "use", "talk to")
-# Words that hand the rest of the sentence to the skill: "ask back massage guide ...".
-ONE_SHOT_VERBS = ("ask", "tell")
-# Words Alexa allows between the invocation name and the request.
-CONNECTORS = ("to", "about", "for", "whether", "if", "that", "and")
-
-_CONTRACTIONS = {
-    "i'm": "i am",
-    "i've": "i have",
-    "i'd": "i would",
-    "i'll": "i will",
-    "you're": "you are",
-    "you've": "you have",
-    "you'd": "you would",
-    "you'll": "you will",
-    "we're": "we are",
-    "we've": "we have",
-    "they're": "they are",
-    "let's": "let us",
-    "can't": "cannot",
-    "won't": "will not",
-    "shan't": "shall not",
-    "ain't": "is not",
-    # Typed without the apostrophe, as people do at a keyboard (Alexa's speech recogniser
-    # writes them with it).
-    "im": "i am",
-    "ive": "i have",
-    "cant": "cannot",
-    "dont": "do not",
-    "doesnt": "does not",
-    "wont": "will not",
-    "isnt": "is not",
-}
-_IS_WORDS = (
-    "it",
-    "that",
-    "what",
-    "there",
-    "here",
-    "who",
-    "how",
-    "where",
-    "when",
-    "why",
-    "he",
-    "she",
-)
-_NUMBERS = {
-    "0": "zero",
-    "1": "one",
-    "2": "two",
-    "3": "three",
-    "4": "four",
-    "5": "five",
-    "6": "six",
-    "7": "seven",
-    "8": "eight",
-    "9": "nine",
-    "10": "ten",
-}
-# Words a slot value may be said with: "my posture" is still the posture value.
-ARTICLES = ("the", "a", "an", "my", "some", "your")
+LANGUAGES_DIR: Final = Path(__file__).with_name("languages")
+DEFAULT_LANGUAGE: Final = "en"
+_QUOTES: Final = str.maketrans({"\u2019": "'", "\u2018": "'", "\u00b4": "'", "`": "'"})
+_EDGE_PUNCTUATION: Final = '.,!?;:"()[]¿¡«»„“”…'
+_NOT_WORD: Final = re.compile(r"[^\w ]|_")
 
 
-def normalise(text: str) -> str:
-    """Lower case, contractions expanded, punctuation gone, single spaces.
+@dataclass(frozen=True)
+class Language:
+    """The ways of speaking the resolver needs for one language."""
 
-    Samples, slot values and what the user types all go through this one
-    function, so "I'm", "i am" and "I’m" meet in the middle.
-    """
-    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
-    words = []
-    for word in re.split(r"\s+", text):
-        core = word.strip('.,!?;:"()[]')
-        if core in _CONTRACTIONS:
-            words.append(_CONTRACTIONS[core])
-        elif core.endswith("n't"):
-            words.append(core[:-3] + " not")
-        elif core.endswith("'s") and core[:-2] in _IS_WORDS:
-            words.append(core[:-2] + " is")
-        elif core.endswith(("'re", "'ll", "'ve")):
-            tail = {"'re": " are", "'ll": " will", "'ve": " have"}[core[-3:]]
-            words.append(core[:-3] + tail)
-        else:
-            words.append(word)
-    text = " ".join(words).replace("'", "")
-    text = re.sub(r"[^a-z0-9 ]+", " ", text)
-    return " ".join(_NUMBERS.get(w, w) for w in text.split())
+    code: str
+    built_in_phrases: Mapping[str, tuple[str, ...]]
+    launch_verbs: tuple[str, ...]
+    one_shot_verbs: tuple[str, ...]
+    connectors: tuple[str, ...]
+    articles: tuple[str, ...]
+    contractions: Mapping[str, str]
+    suffixes: Mapping[str, str]
+    is_words: tuple[str, ...]
+    numbers: Mapping[str, str]
+
+    @classmethod
+    def from_data(cls, code: str, data: Mapping[str, Any]) -> Language:
+        return cls(
+            code=code,
+            built_in_phrases={k: tuple(v) for k, v in data["built_in_phrases"].items()},
+            launch_verbs=tuple(data["launch_verbs"]),
+            one_shot_verbs=tuple(data["one_shot_verbs"]),
+            connectors=tuple(data["connectors"]),
+            articles=tuple(data["articles"]),
+            contractions=dict(data.get("contractions", {})),
+            suffixes=dict(data.get("suffixes", {})),
+            is_words=tuple(data.get("is_words", ())),
+            numbers=dict(data.get("numbers", {})),
+        )
+
+    def normalise(self, text: str) -> str:
+        """Lower case, forms folded, punctuation gone, digits as words, single spaces."""
+        text = unicodedata.normalize("NFC", text).lower().translate(_QUOTES)
+        words = []
+        for word in text.split():
+            core = word.strip(_EDGE_PUNCTUATION)
+            words.append(self._fold(core))
+        text = _NOT_WORD.sub(" ", " ".join(words).replace("'", ""))
+        return " ".join(self.numbers.get(word, word) for word in text.split())
+
+    def _fold(self, word: str) -> str:
+        if word in self.contractions:
+            return self.contractions[word]
+        if word.endswith("'s") and word[:-2] in self.is_words:
+            return word[:-2] + " is"
+        for suffix, replacement in self.suffixes.items():
+            if word.endswith(suffix) and len(word) > len(suffix):
+                return word[: -len(suffix)] + replacement
+        return word
+
+
+@cache
+def language(code: str) -> Language:
+    """The language data for a code such as "de"; KeyError when the skill does not speak it."""
+    path = LANGUAGES_DIR / f"{code}.json"
+    if not path.is_file():
+        raise KeyError(f"no resolver language data for {code!r} ({path})")
+    with path.open(encoding="utf-8") as handle:
+        return Language.from_data(code, json.load(handle))
+
+
+def language_of(locale: str | None) -> Language:
+    """The language of a locale such as "de-DE" (English when none is given)."""
+    return language((locale or DEFAULT_LANGUAGE).replace("_", "-").split("-")[0].lower())
+
+
+def normalise(text: str, locale: str | None = None) -> str:
+    """``text`` in the comparable form of the locale's language (English by default)."""
+    return language_of(locale).normalise(text)

@@ -20,14 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from skill_tools.dialog.phrases import (
-    ARTICLES,
-    BUILT_IN_PHRASES,
-    CONNECTORS,
-    LAUNCH_VERBS,
-    ONE_SHOT_VERBS,
-    normalise,
-)
+from skill_tools.dialog.phrases import Language, language_of
 
 FALLBACK = "AMAZON.FallbackIntent"
 
@@ -98,38 +91,51 @@ class _TypeValue:
 class Resolver:
     """Resolve typed utterances to requests using one interaction model."""
 
-    def __init__(self, model: Mapping[str, Any]) -> None:
-        language = model["interactionModel"]["languageModel"]
-        self.invocation_name = normalise(language["invocationName"])
+    def __init__(self, model: Mapping[str, Any], language: Language | None = None) -> None:
+        self.language = language or language_of(None)
+        spec = model["interactionModel"]["languageModel"]
+        self.invocation_name = self.language.normalise(spec["invocationName"])
         self._intents: dict[str, dict[str, str]] = {}  # intent -> slot name -> type
         self._types: dict[str, dict[str, _TypeValue]] = {}  # type -> phrase -> value
         self._type_patterns: dict[str, str] = {}
-        for slot_type in language.get("types", []):
+        for slot_type in spec.get("types", []):
             self._add_type(slot_type)
 
         self._phrases: dict[str, str] = {}  # whole-utterance built-in phrases
         self._templates: list[_Template] = []
-        for intent in language["intents"]:
+        for intent in spec["intents"]:
             name = intent["name"]
             slots = {s["name"]: s["type"] for s in intent.get("slots", [])}
             self._intents[name] = slots
-            for phrase in BUILT_IN_PHRASES.get(name, ()):
-                self._phrases.setdefault(normalise(phrase), name)
+            for phrase in self.language.built_in_phrases.get(name, ()):
+                self._phrases.setdefault(self.language.normalise(phrase), name)
             for sample in intent.get("samples", []):
                 self._templates.append(self._compile(name, sample, slots))
 
-        verbs = "|".join(re.escape(v) for v in (*LAUNCH_VERBS, *ONE_SHOT_VERBS))
-        connectors = "|".join(CONNECTORS)
+        verbs = "|".join(
+            re.escape(self.language.normalise(verb))
+            for verb in (*self.language.launch_verbs, *self.language.one_shot_verbs)
+        )
+        connectors = "|".join(
+            re.escape(self.language.normalise(c)) for c in self.language.connectors
+        )
         self._invocation = re.compile(
             rf"(?:alexa )?(?P<verb>{verbs}) {re.escape(self.invocation_name)}"
             rf"(?: (?P<connector>{connectors}))?(?: (?P<rest>.+))?"
         )
 
     @classmethod
-    def from_file(cls, path: str | Path) -> Resolver:
-        """Load an SMAPI interaction model file (interaction_models/<locale>.json)."""
-        with Path(path).open(encoding="utf-8") as handle:
-            return cls(json.load(handle))
+    def from_file(cls, path: str | Path, locale: str | None = None) -> Resolver:
+        """Load an SMAPI interaction model file (interaction_models/<locale>.json).
+
+        The language comes from ``locale``, else from the file's name ("de-DE.json").
+        """
+        model_path = Path(path)
+        with model_path.open(encoding="utf-8") as handle:
+            model = json.load(handle)
+        stem = model_path.stem
+        guessed = stem if re.fullmatch(r"[a-z]{2}-[A-Z]{2}", stem) else None
+        return cls(model, language_of(locale or guessed))
 
     # -- model compilation -------------------------------------------------
 
@@ -139,7 +145,7 @@ class Resolver:
             name = entry["name"]
             value = _TypeValue(entry.get("id"), name["value"])
             for phrase in (name["value"], *name.get("synonyms", [])):
-                phrases.setdefault(normalise(phrase), value)
+                phrases.setdefault(self.language.normalise(phrase), value)
         self._types[slot_type["name"]] = phrases
         ordered = sorted((p for p in phrases if p), key=lambda p: (-len(p), p))
         self._type_patterns[slot_type["name"]] = "|".join(re.escape(p) for p in ordered)
@@ -158,7 +164,7 @@ class Resolver:
                 loose.append(f"(?P<{group}>.+?)")
                 text.append("{" + part + "}")
             else:
-                words = normalise(part)
+                words = self.language.normalise(part)
                 literal_words += len(words.split())
                 if words:
                     exact.append(re.escape(words))
@@ -184,7 +190,7 @@ class Resolver:
 
     def resolve(self, text: str) -> Resolution:
         """Map one utterance to a LaunchRequest or an IntentRequest with slots."""
-        spoken = normalise(text)
+        spoken = self.language.normalise(text)
         if spoken.startswith("alexa "):
             spoken = spoken[len("alexa ") :]
         invoked = self._invocation.fullmatch(spoken)
@@ -264,7 +270,7 @@ class Resolver:
             value = phrases.get(" ".join(words))
             if value is not None:
                 return SlotValue(said, value.id, value.canonical)
-            if words[0] not in ARTICLES:
+            if words[0] not in self.language.articles:
                 break
             words = words[1:]
         return SlotValue(said)

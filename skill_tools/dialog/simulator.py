@@ -88,7 +88,7 @@ class LocalDialog:
         skill_id: str = DEFAULT_SKILL_ID,
         user_id: str | None = None,
     ) -> None:
-        self.resolver = Resolver.from_file(model_path or model_path_for(locale))
+        self.resolver = Resolver.from_file(model_path or model_path_for(locale), locale)
         self.handler = handler or default_handler()
         self.listener = Listener(skill_id=skill_id, locale=locale, device=device)
         if user_id:
