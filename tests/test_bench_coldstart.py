@@ -57,8 +57,9 @@ def test_targets_without_their_variants_are_left_out() -> None:
 
 def test_with_dynamodb_the_skill_runs_on_both_transports_and_botocore_is_accounted_for() -> None:
     chosen = variants("http://127.0.0.1:8000")
-    assert [v.key for v in chosen] == ["b1", "b2", "skill", "skill_ddb", "skill_botocore"]
-    own, botocore = chosen[3], chosen[4]
+    keys = [v.key for v in chosen]
+    assert keys == ["b1", "b2", "skill", "skill_de", "skill_ddb", "skill_botocore"]
+    own, botocore = chosen[4], chosen[5]
     assert "DYNAMODB_TRANSPORT" not in own.env
     assert botocore.env == {**own.env, "DYNAMODB_TRANSPORT": "botocore"}
     where = {
@@ -86,14 +87,16 @@ def test_a_one_round_run_measures_both_variants_and_writes_the_report(tmp_path: 
         top=3,
         log=said.append,
     )
-    assert set(found) == {"b1", "skill"}
+    assert set(found) == {"b1", "skill", "skill_de"}
     for item in found.values():
         assert len(item.cold_ms) == 1 and item.cold_ms[0] > 0
         assert item.speech["launch"]
         assert all(len(item.warm_ns[kind]) == 20 for kind in ("launch", "benefit", "next"))
     text = report.read_text()
     assert "| Baseline 1: hello-world pattern |" in text and "| This skill, no table |" in text
+    assert "| This skill, no table, a de-DE listener |" in text
+    assert "cold start, a de-DE listener" in text
     assert "| cold start, no table <= 1.1 x baseline 1 |" in text
     assert "Persistence variants skipped (--no-dynamodb)." in text
-    assert set(json.loads(results.read_text())) == {"b1", "skill"}
+    assert set(json.loads(results.read_text())) == {"b1", "skill", "skill_de"}
     assert any(line.startswith(("MET ", "MISS ")) for line in said)

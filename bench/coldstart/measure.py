@@ -44,6 +44,8 @@ class Variant:
     module: str
     env: dict[str, str] = field(default_factory=dict)
     needs_dynamodb: bool = False
+    locale: str = "en-US"
+    """The listener's locale: only that language's content is loaded, so it is measured apart."""
 
 
 @dataclass
@@ -86,6 +88,15 @@ def variants(endpoint: str | None, skill_dir: Path = LAMBDA_DIR) -> list[Variant
             )
         )
     found.append(Variant("skill", "This skill, no table", skill_dir, "lambda_function"))
+    found.append(
+        Variant(
+            "skill_de",
+            "This skill, no table, a de-DE listener",
+            skill_dir,
+            "lambda_function",
+            locale="de-DE",
+        )
+    )
     if endpoint:
         table = {
             "DYNAMODB_TABLE": SKILL_TABLE,
@@ -128,11 +139,30 @@ def child_env(variant: Variant) -> dict[str, str]:
 # ---------------------------------------------------------------- envelopes
 
 
+EVENT_LOCALES = ("en-US", "de-DE")
+"""en-US events are in events-*.json; every other locale's beside them as events-*-<locale>.json."""
+
+
+def events_for(variant: Variant, events: Path) -> Path:
+    """The events file for the variant's locale (``events`` is the en-US one)."""
+    if variant.locale == EVENT_LOCALES[0]:
+        return events
+    return events.with_name(f"{events.stem}-{variant.locale}{events.suffix}")
+
+
 def write_events(directory: Path, copies: int = 16) -> tuple[Path, Path]:
-    """Cold events (one launch) and warm events (many distinct envelopes per kind) as JSON files."""
+    """Cold events (one launch) and warm events (many distinct envelopes per kind) as JSON files.
+
+    Returns the en-US files; :func:`events_for` finds another locale's beside them.
+    """
+    written = [_write_events(directory, copies, locale) for locale in EVENT_LOCALES]
+    return written[0]
+
+
+def _write_events(directory: Path, copies: int, locale: str) -> tuple[Path, Path]:
     from skill_tools.envelopes import Listener, Session, Slot
 
-    listener = Listener(device="show", access_token="Atza|" + "IwEBI" * 70)
+    listener = Listener(device="show", access_token="Atza|" + "IwEBI" * 70, locale=locale)
 
     def benefit(session: Session) -> dict[str, Any]:
         slot = Slot("my posture", "posture", "posture")
@@ -146,7 +176,9 @@ def write_events(directory: Path, copies: int = 16) -> tuple[Path, Path]:
     }
     cold = {"launch": [Session(listener).launch()]}
     directory.mkdir(parents=True, exist_ok=True)
-    cold_path, warm_path = directory / "events-cold.json", directory / "events-warm.json"
+    suffix = "" if locale == EVENT_LOCALES[0] else f"-{locale}"
+    cold_path = directory / f"events-cold{suffix}.json"
+    warm_path = directory / f"events-warm{suffix}.json"
     cold_path.write_text(json.dumps(cold), encoding="utf-8")
     warm_path.write_text(json.dumps(warm), encoding="utf-8")
     return cold_path, warm_path
@@ -164,7 +196,7 @@ def _command(variant: Variant, mode: str, events: Path, *extra: str) -> list[str
         mode,
         variant.module,
         "lambda_handler",
-        str(events),
+        str(events_for(variant, events)),
         *extra,
     ]
 

@@ -47,6 +47,7 @@ class Target:
 TARGETS: dict[str, Target] = {
     "cold_ddb_vs_b2": Target("cold start with persistence", 0.75, " x", "baseline 2"),
     "cold_nodb_vs_b1": Target("cold start, no table", 1.1, " x", "baseline 1"),
+    "cold_de_vs_b1": Target("cold start, a de-DE listener", 1.1, " x", "baseline 1"),
     "warm_p50_vs_b1": Target("warm p50 {kind}", 0.7, " x", "baseline 1"),
     "rss_mib": Target("peak RSS with persistence", 64, " MiB", strictly_below=True, digits=1),
     "zip_mb": Target("deployment zip", 5, " MB", strictly_below=True),
@@ -78,6 +79,7 @@ def outcomes(measured: dict[str, Measurements]) -> list[Outcome]:
     values: list[tuple[str, float, dict[str, str]]] = []
     b1, b2 = measured.get("b1"), measured.get("b2")
     skill, skill_ddb = measured.get("skill"), measured.get("skill_ddb")
+    skill_de = measured.get("skill_de")
     if skill_ddb and b2:
         ratio = statistics.median(skill_ddb.cold_ms) / statistics.median(b2.cold_ms)
         values.append(("cold_ddb_vs_b2", ratio, {}))
@@ -87,6 +89,9 @@ def outcomes(measured: dict[str, Measurements]) -> list[Outcome]:
         for kind in REQUEST_KINDS:
             ratio = percentile(skill.warm_ns[kind], 0.5) / percentile(b1.warm_ns[kind], 0.5)
             values.append(("warm_p50_vs_b1", ratio, {"kind": kind}))
+    if skill_de and b1:
+        ratio = statistics.median(skill_de.cold_ms) / statistics.median(b1.cold_ms)
+        values.append(("cold_de_vs_b1", ratio, {}))
     if skill_ddb:
         values.append(("rss_mib", max(skill_ddb.rss_kib) / 1024, {}))
     if skill and skill.zip_bytes is not None:
