@@ -10,6 +10,7 @@ import pytest
 
 from massage_guide import content as content_module
 from massage_guide.content import Benefit, content_for
+from tests.locales import LOCALES
 from tests.support import CLAIMS, health_claims
 
 TEXT = content_for("en-US")
@@ -253,3 +254,11 @@ def test_every_english_sentence_is_a_paraphrase_not_a_copy() -> None:
         for text in spoken_strings(json.loads(path.read_text(encoding="utf-8")))
     }
     assert {text: runs for text, runs in copied.items() if runs} == {}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_request_loads_only_its_own_language(locale: str) -> None:
+    """No slower for anyone: a German request never reads the English file, and vice versa."""
+    chain = content_module._language_chain(locale)
+    assert {name.split("-")[0] for name in chain} == {locale.split("-")[0]}, chain
+    assert content_for(locale).language == chain[0]
