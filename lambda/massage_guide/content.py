@@ -141,12 +141,12 @@ class Content:
         return len(self.prompts.get(key, ())) or 1
 
     def spoken_list(self, names: list[str]) -> str:
-        """'a, b, and c' for the ear."""
+        """'a, b, and c' for the ear, with the language's own 'and' (list_pair, list_many)."""
         if len(names) <= 1:
             return "".join(names)
         if len(names) == 2:
-            return f"{names[0]} and {names[1]}"
-        return ", ".join(names[:-1]) + f", and {names[-1]}"
+            return self.prompt("list_pair", first=names[0], last=names[1])
+        return self.prompt("list_many", rest=", ".join(names[:-1]), last=names[-1])
 
 
 def _language_chain(locale: str | None) -> list[str]:
