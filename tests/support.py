@@ -29,10 +29,16 @@ CLAIMS = {
         r"proven|always works)\b",
         re.IGNORECASE,
     ),
+    "de": re.compile(
+        r"\b(?:\w*heil\w*|garantie\w*|garantier\w*|kurier\w*|beseitig\w*|beheb\w*|behoben|"
+        r"diagnos\w*|bewiesen|nachgewiesen|wundermittel|wirkt immer|wird (?:\w+ ){0,3}lindern)\b",
+        re.IGNORECASE,
+    ),
 }
 """Per language: words that would promise what massage cannot (a cure, a fix, a guarantee)."""
 HONEST_NEGATIONS = {
     "en": re.compile(r"\b(?:isn't|is not|not) a cure\b", re.IGNORECASE),
+    "de": re.compile(r"\bkein(?:e|en)? (?:Heilmittel|Heilung|Allheilmittel)\b", re.IGNORECASE),
 }
 """Per language: the one honest sentence allowed to use such a word ("massage isn't a cure")."""
 
