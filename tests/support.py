@@ -29,10 +29,19 @@ CLAIMS = {
         r"proven|always works)\b",
         re.IGNORECASE,
     ),
+    # No "cure" (a Spanish subjunctive too): it would flag the English honest sentence.
+    "es": re.compile(
+        r"\b(?:cur(?:a|as|an|ar|ará|arán|aría|ado|ada|ados|adas|ación|ativo|ativa)|"
+        r"san(?:a|ar|ará|arán|ación)|garantiz\w*|garantía\w*|arregl\w*|solucion\w*|"
+        r"diagn[oó]stic\w*|demostrad\w*|siempre funciona|aliviará\w*|"
+        r"quitará\w*|eliminará\w*|para siempre)\b",
+        re.IGNORECASE,
+    ),
 }
 """Per language: words that would promise what massage cannot (a cure, a fix, a guarantee)."""
 HONEST_NEGATIONS = {
     "en": re.compile(r"\b(?:isn't|is not|not) a cure\b", re.IGNORECASE),
+    "es": re.compile(r"\bno es una cura\b", re.IGNORECASE),
 }
 """Per language: the one honest sentence allowed to use such a word ("massage isn't a cure")."""
 
