@@ -34,11 +34,20 @@ CLAIMS = {
         r"diagnos\w*|bewiesen|nachgewiesen|wundermittel|wirkt immer|wird (?:\w+ ){0,3}lindern)\b",
         re.IGNORECASE,
     ),
+    # No "cure" (a Spanish subjunctive too): it would flag the English honest sentence.
+    "es": re.compile(
+        r"\b(?:cur(?:a|as|an|ar|ará|arán|aría|ado|ada|ados|adas|ación|ativo|ativa)|"
+        r"san(?:a|ar|ará|arán|ación)|garantiz\w*|garantía\w*|arregl\w*|solucion\w*|"
+        r"diagn[oó]stic\w*|demostrad\w*|siempre funciona|aliviará\w*|"
+        r"quitará\w*|eliminará\w*|para siempre)\b",
+        re.IGNORECASE,
+    ),
 }
 """Per language: words that would promise what massage cannot (a cure, a fix, a guarantee)."""
 HONEST_NEGATIONS = {
     "en": re.compile(r"\b(?:isn't|is not|not) a cure\b", re.IGNORECASE),
     "de": re.compile(r"\bkein(?:e|en)? (?:Heilmittel|Heilung|Allheilmittel)\b", re.IGNORECASE),
+    "es": re.compile(r"\bno es una cura\b", re.IGNORECASE),
 }
 """Per language: the one honest sentence allowed to use such a word ("massage isn't a cure")."""
 
@@ -80,10 +89,11 @@ def _check_speech(speech: Any, where: str) -> str:
     return text
 
 
-def _check_words(text: str, where: str) -> None:
+def _check_words(text: str, where: str, locale: str | None = None) -> None:
     for leak in LEAKS:
         assert leak not in text, f"{where}: {leak!r} leaked into {text[:200]!r}"
-    claims = health_claims(text)
+    language = locale.split("-")[0] if locale else None
+    claims = health_claims(text, language if language in CLAIMS else None)
     assert not claims, f"{where}: health claim {claims} in {text[:200]!r}"
 
 
@@ -154,7 +164,7 @@ def assert_valid_response(envelope: Any, locale: str | None = None) -> dict[str,
         assert card is not None, "a screen without the card it mirrors"
         spoken.extend(_check_screen(directive, card))
     for text in spoken:
-        _check_words(text, "response")
+        _check_words(text, "response", locale)
     return envelope
 
 

@@ -191,7 +191,7 @@ def test_slot_value_ids_and_content_match_both_ways(model: dict[str, Any]) -> No
 
 
 def test_the_issue_examples_are_samples() -> None:
-    model = language_model(MODELS[0] if MODELS[0].stem == "en-US" else MODELS[-1])
+    model = language_model(REPO_ROOT / "interaction_models" / "en-US.json")
     samples = {
         intent["name"]: {_normalised(s) for s in intent.get("samples", [])}
         for intent in model["intents"]
@@ -224,5 +224,6 @@ def test_the_models_of_one_language_are_in_step() -> None:
 def test_every_cause_carrier_also_carries_a_warning_sign(model: dict[str, Any]) -> None:
     """The slot value decides between a cause and a warning sign, never the wording around it."""
     samples = {i["name"]: set(i["samples"]) for i in model["intents"]}
-    mirrored = {s.replace("{cause}", "{sign}") for s in samples["CauseIntent"]}
+    carriers = {s for s in samples["CauseIntent"] if "{cause}" in s}  # a bare complaint has none
+    mirrored = {s.replace("{cause}", "{sign}") for s in carriers}
     assert mirrored - samples["WarningSignIntent"] == set()
