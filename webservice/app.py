@@ -51,6 +51,10 @@ LOUD_WARNING = (
     "!!  Anyone who can reach this port can impersonate Alexa. Local tools only;\n"
     "!!  the service binds and answers loopback (127.0.0.1 / ::1) only.\n" + "!" * 72
 )
+TEST_HOOK_WARNING = (
+    "TEST HOOKS ON: certificate chains are %s, loopback clients only. "
+    "Never use this configuration in production."
+)
 
 
 class RedactExceptionText(logging.Filter):
@@ -82,11 +86,13 @@ def _build_gate(
         return RequestGate(skill_id=settings.skill_id, certificates=None, clock=clock)
     if fetcher is None:
         if settings.test_hooks and settings.cert_chain_dir is not None:
-            log.warning(
-                "TEST HOOKS ON: certificate chains are read from CERT_CHAIN_DIR, "
-                "loopback clients only. Never use this configuration in production."
-            )
+            log.warning(TEST_HOOK_WARNING, "read from CERT_CHAIN_DIR")
             fetcher = DirectoryFetcher(settings.cert_chain_dir)
+        elif settings.test_hooks and settings.cert_chain_origin is not None:
+            log.warning(TEST_HOOK_WARNING, "downloaded from CERT_CHAIN_ORIGIN")
+            fetcher = UrllibFetcher(
+                timeout=settings.cert_fetch_timeout, origin=settings.cert_chain_origin
+            )
         else:
             fetcher = UrllibFetcher(timeout=settings.cert_fetch_timeout)
     store = trust_store if trust_store is not None else load_trust_store(settings.trust_store)
