@@ -49,8 +49,18 @@ LOUD_WARNING = (
     "\n" + "!" * 72 + "\n"
     "!!  VERIFY_SIGNATURE=0: Alexa request signatures are NOT checked.\n"
     "!!  Anyone who can reach this port can impersonate Alexa. Local tools only;\n"
-    "!!  the service binds and answers loopback (127.0.0.1 / ::1) only.\n" + "!" * 72
+    "!!  the service binds and answers loopback (127.0.0.1 / ::1) only. Never run\n"
+    "!!  it so on a machine reachable from outside, even behind a proxy or tunnel.\n" + "!" * 72
 )
+PROXY_HEADERS = (
+    "Forwarded",
+    "X-Forwarded-For",
+    "X-Forwarded-Host",
+    "X-Forwarded-Proto",
+    "X-Real-IP",
+)
+"""Headers a reverse proxy or tunnel adds: a request with one did not start on this machine."""
+
 TEST_HOOK_WARNING = (
     "TEST HOOKS ON: certificate chains are %s, loopback clients only. "
     "Never use this configuration in production."
@@ -148,6 +158,10 @@ def create_app(
             # Second line of defence for a WSGI server bound elsewhere than settings say.
             if not is_loopback(request.remote_addr or ""):
                 abort(403, "this configuration serves loopback clients only")
+            # Behind a proxy on this machine (nginx, ngrok, cloudflared) every client is
+            # 127.0.0.1; such proxies say so in these headers, and local tools never send them.
+            if any(name in request.headers for name in PROXY_HEADERS):
+                abort(403, "this configuration refuses requests that came through a proxy")
 
     @app.post("/")
     def invoke_skill() -> Any:
