@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from massage_guide.persistence import uses_development_key
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
 DEFAULT_MAX_BODY = 128 * 1024
@@ -105,6 +107,7 @@ class Settings:
     test_hooks: bool = False
     cert_chain_dir: Path | None = None
     cert_chain_origin: str | None = None
+    development_hash_key: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -124,6 +127,7 @@ class Settings:
             test_hooks=_flag(env, "WEBSERVICE_TEST_HOOKS", default=False),
             cert_chain_dir=Path(chain_dir) if chain_dir else None,
             cert_chain_origin=chain_origin or None,
+            development_hash_key=uses_development_key(env),
         )
         settings.validate()
         return settings
@@ -176,6 +180,15 @@ class Settings:
                 "requests for its own skill: set SKILL_ID to the skill id from the developer "
                 "console (amzn1.ask.skill.…). For local tools only, VERIFY_SIGNATURE=0 on a "
                 "loopback HOST runs without it."
+            )
+        if self.verify_signature and self.development_hash_key:
+            raise ConfigError(
+                "USER_ID_HASH_KEY is not set. A verified service stores real listeners, and "
+                "without this secret their ids would be hashed with the published development "
+                "key, so anyone with the table and a candidate user id could link them. Set "
+                "USER_ID_HASH_KEY to a long random secret (python3 -c 'import secrets; "
+                "print(secrets.token_hex(32))') and keep it, or set MEMORY=off to run without "
+                "memory. The development key is for local runs only (VERIFY_SIGNATURE=0)."
             )
         if self.skill_id is not None and any(ch.isspace() for ch in self.skill_id):
             raise ConfigError("SKILL_ID contains whitespace")

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH: Final = REPO_ROOT / ".data" / "listeners.sqlite3"
 DEVELOPMENT_HASH_KEY: Final = b"back-massage-guide-development-only-hash-key"
-"""Used off AWS when USER_ID_HASH_KEY is unset; public, so never good enough for production."""
+"""Used by local runs when USER_ID_HASH_KEY is unset; public, so a real service refuses it."""
 MAX_TTL_DAYS: Final = 3650
 OFF_WORDS: Final = frozenset({"off", "0", "false", "no", "none", "disabled"})
 ON_WORDS: Final = frozenset({"1", "true", "yes", "on"})
@@ -44,11 +44,11 @@ def adapter_from_environment(
 ) -> AbstractPersistenceAdapter | None:
     """The configured store, or None when the skill runs without memory."""
     env = os.environ if environ is None else environ
-    if env.get("MEMORY", "").strip().lower() in OFF_WORDS:
+    if _memory_off(env):
         log.info("running without memory: MEMORY=%s", env.get("MEMORY", "").strip())
         return None
     table = env.get("DYNAMODB_TABLE", "").strip()
-    in_lambda = bool(env.get("AWS_LAMBDA_FUNCTION_NAME") or env.get("LAMBDA_TASK_ROOT"))
+    in_lambda = _in_lambda(env)
     if in_lambda and not table:
         log.warning("running without memory: no DYNAMODB_TABLE configured on Lambda")
         return None
@@ -76,6 +76,26 @@ def adapter_from_environment(
 
     path = env.get("SQLITE_PATH", "").strip()
     return SQLiteStore(Path(path) if path else DEFAULT_SQLITE_PATH, secret, ttl_days)
+
+
+def uses_development_key(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether listeners would be stored under the public development key here.
+
+    True off Lambda with memory on and no USER_ID_HASH_KEY. Fine for a local
+    run; a real service (the web service with verification on) refuses to
+    start with it, since anyone holding the table and a candidate user id
+    could then link the two.
+    """
+    env = os.environ if environ is None else environ
+    return not (_memory_off(env) or env.get("USER_ID_HASH_KEY") or _in_lambda(env))
+
+
+def _memory_off(env: Mapping[str, str]) -> bool:
+    return env.get("MEMORY", "").strip().lower() in OFF_WORDS
+
+
+def _in_lambda(env: Mapping[str, str]) -> bool:
+    return bool(env.get("AWS_LAMBDA_FUNCTION_NAME") or env.get("LAMBDA_TASK_ROOT"))
 
 
 def _hash_key(env: Mapping[str, str], in_lambda: bool) -> bytes | None:

@@ -148,6 +148,7 @@ def test_real_server_answers_genuine_requests_and_refuses_the_rest(
         ),
         ({"CERT_CHAIN_DIR": "", "CERT_CHAIN_ORIGIN": "http://192.0.2.1:80"}, "a loopback server"),
         ({"CERT_CHAIN_ORIGIN": "http://127.0.0.1:9"}, "not both"),
+        ({"USER_ID_HASH_KEY": ""}, "USER_ID_HASH_KEY is not set"),
     ],
     ids=[
         "unverified-public",
@@ -158,6 +159,7 @@ def test_real_server_answers_genuine_requests_and_refuses_the_rest(
         "origin-without-flag",
         "origin-not-loopback",
         "origin-and-dir",
+        "no-hash-key",
     ],
 )
 def test_unsafe_configurations_refuse_to_start(
