@@ -83,6 +83,18 @@ class RedactExceptionText(logging.Filter):
         return True
 
 
+class DropEnvelopeRefusalTracebacks(logging.Filter):
+    """The adapter logs a traceback for every envelope the SDK will not read.
+
+    Those envelopes are the caller's fault: the view answers them with a 400 and
+    logs one ``refused request`` line, so the adapter's traceback is dropped.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, SerializationException)
+
+
 def _build_gate(
     settings: Settings,
     fetcher: Fetcher | None,
@@ -139,6 +151,7 @@ def create_app(
     skill = skill if skill is not None else _default_skill()
 
     app = Flask("webservice")
+    app.logger.addFilter(DropEnvelopeRefusalTracebacks())
     app.logger.addFilter(RedactExceptionText())
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
     app.config[VERIFY_SIGNATURE_APP_CONFIG] = False  # replaced by the gate (see module doc)

@@ -389,12 +389,20 @@ class _Download:
 
 
 def _parse_json(body: bytes) -> dict[str, Any]:
+    """The envelope as a dict; no NaN or Infinity, spelled out or overflowing (``1e999``)."""
+
     def no_constants(name: str) -> Any:
         raise ValueError(name)
 
+    def finite_float(text: str) -> float:
+        number = float(text)
+        if number - number != 0.0:  # inf - inf is nan
+            raise ValueError("non-finite number")
+        return number
+
     try:
         text = body.decode("utf-8")
-        envelope = json.loads(text, parse_constant=no_constants)
+        envelope = json.loads(text, parse_constant=no_constants, parse_float=finite_float)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise RefusedError("body is not well-formed UTF-8 JSON") from None
     if not isinstance(envelope, dict):
@@ -463,13 +471,14 @@ class RequestGate:
         return envelope
 
     def _check_application(self, envelope: dict[str, Any]) -> None:
-        ids = [
-            _member(envelope, "context", "System", "application", "applicationId"),
-            _member(envelope, "session", "application", "applicationId"),
-        ]
-        present = [value for value in ids if value is not None]
-        if not present or not all(isinstance(value, str) for value in present):
+        # Alexa always sends context.System; the SDK reads the skill id from it unguarded.
+        in_context = _member(envelope, "context", "System", "application", "applicationId")
+        in_session = _member(envelope, "session", "application", "applicationId")
+        if not isinstance(in_context, str):
+            raise RefusedError("application id missing from context")
+        if in_session is not None and not isinstance(in_session, str):
             raise RefusedError("application id missing")
+        present = [in_context] if in_session is None else [in_context, in_session]
         if self.skill_id is not None and any(value != self.skill_id for value in present):
             raise RefusedError("application id not accepted")
 
