@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 import uuid
@@ -210,3 +211,79 @@ def test_a_closed_port_fails_fast() -> None:
     with pytest.raises(OSError):
         client_for(f"http://127.0.0.1:{free_port()}").get_item(TableName="t", Key={})
     assert time.monotonic() - started < 2.0
+
+
+class ClosesIdleConnections(Scripted):
+    """Like Scripted, but keeps connections alive and closes one left idle for 0.2 s,
+    as DynamoDB and every load balancer in front of it do (after longer)."""
+
+    protocol_version = "HTTP/1.1"
+    timeout = 0.2
+
+    def log_error(self, *_args: Any) -> None:
+        return
+
+
+@pytest.fixture
+def closes_idle() -> Iterator[str]:
+    Scripted.script, Scripted.seen = [], []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), ClosesIdleConnections)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_stale_kept_alive_connection_does_not_use_up_the_retry(closes_idle: str) -> None:
+    """The server closed the idle connection; then the call is throttled once. The
+    reconnect is free, so the one retry is still there for the throttling."""
+    Scripted.script = [
+        (200, {}, None),
+        (400, THROTTLED, None),
+        (200, {"Item": {"id": {"S": "k"}}}, None),
+    ]
+    client = client_for(closes_idle)
+    assert client.put_item(TableName="t", Item={}) == {}
+    time.sleep(0.6)  # the server has closed the kept-alive connection by now
+    got = client.get_item(TableName="t", Key={"id": {"S": "k"}})
+    assert got == {"Item": {"id": {"S": "k"}}}
+    assert Scripted.seen == [
+        "DynamoDB_20120810.PutItem",
+        "DynamoDB_20120810.GetItem",
+        "DynamoDB_20120810.GetItem",
+    ]
+
+
+def test_a_fresh_connection_that_is_dropped_is_an_attempt() -> None:
+    """Only a reused connection gets the free reconnect: a server that drops every new
+    connection unanswered still costs exactly the two attempts, no more."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    accepted: list[int] = []
+    done = threading.Event()
+
+    def drop_every_connection() -> None:
+        while not done.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            accepted.append(1)
+            connection.recv(65536)
+            connection.close()
+
+    thread = threading.Thread(target=drop_every_connection, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(OSError):
+            client_for(f"http://127.0.0.1:{listener.getsockname()[1]}").get_item(
+                TableName="t", Key={}
+            )
+    finally:
+        done.set()
+        thread.join(5)
+        listener.close()
+    assert len(accepted) == 2

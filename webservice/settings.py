@@ -7,14 +7,13 @@ factory all refuse the same things with the same message.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from massage_guide.persistence import uses_development_key
+from massage_guide.persistence import is_loopback, uses_development_key
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -27,16 +26,6 @@ _FALSE = frozenset({"0", "false", "no", "off"})
 
 class ConfigError(ValueError):
     """The environment asks for something the service must not do; the message says what."""
-
-
-def is_loopback(host: str) -> bool:
-    """True for 'localhost', 127.0.0.0/8 and ::1: addresses no other machine can reach."""
-    if host.strip().lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _is_loopback_origin(origin: str) -> bool:

@@ -37,6 +37,7 @@ MAX_TTL_DAYS: Final = 3650
 OFF_WORDS: Final = frozenset({"off", "0", "false", "no", "none", "disabled"})
 ON_WORDS: Final = frozenset({"1", "true", "yes", "on"})
 DEFAULT_REGION: Final = "us-east-1"
+"""Only for a local DynamoDB (a loopback DYNAMODB_ENDPOINT) with no region set, and logged."""
 
 
 def adapter_from_environment(
@@ -57,25 +58,75 @@ def adapter_from_environment(
         return None
     ttl_days = _ttl_days(env)
     if table:
-        from massage_guide.stores.dynamodb_store import DynamoDBStore  # noqa: PLC0415 - lazy
-
-        endpoint = env.get("DYNAMODB_ENDPOINT", "").strip() or None
-        return DynamoDBStore(
-            table,
-            secret,
-            ttl_days,
-            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
-            endpoint_url=endpoint,
-            create_table=env.get("DYNAMODB_CREATE_TABLE", "").strip().lower() in ON_WORDS,
-            # A local DynamoDB accepts any credentials; do not go looking for real ones.
-            dummy_credentials=endpoint is not None and not env.get("AWS_ACCESS_KEY_ID"),
-            # The escape hatch back to botocore, should the small client ever disagree with AWS.
-            transport="botocore" if env.get("DYNAMODB_TRANSPORT") == "botocore" else "auto",
-        )
+        return _dynamodb_store(env, table, secret, ttl_days)
     from massage_guide.stores.sqlite_store import SQLiteStore  # noqa: PLC0415 - lazy
 
     path = env.get("SQLITE_PATH", "").strip()
     return SQLiteStore(Path(path) if path else DEFAULT_SQLITE_PATH, secret, ttl_days)
+
+
+def _dynamodb_store(
+    env: Mapping[str, str], table: str, secret: bytes, ttl_days: int
+) -> AbstractPersistenceAdapter | None:
+    """The DynamoDB store, or None (logged) when its region is unknown for a real table.
+
+    Only a loopback ``DYNAMODB_ENDPOINT`` is a local DynamoDB: it accepts any
+    credentials, so dummy ones are used unless real ones are set, and a missing
+    region (which there only names a namespace) defaults to us-east-1 with a
+    warning. Any other endpoint (a VPC or FIPS endpoint) is real AWS: the normal
+    credential chain, and a missing region stops memory rather than guessing one,
+    since a guessed region could read and write a same-named table of another
+    deployment.
+    """
+    from massage_guide.stores.dynamodb_store import DynamoDBStore  # noqa: PLC0415 - lazy
+
+    endpoint = env.get("DYNAMODB_ENDPOINT", "").strip() or None
+    local = endpoint is not None and _is_loopback_url(endpoint)
+    region = (env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "").strip()
+    if not region and not local:
+        log.error(
+            "running without memory: DYNAMODB_TABLE is set but neither AWS_REGION nor "
+            "AWS_DEFAULT_REGION says which region the table is in"
+        )
+        return None
+    if not region:
+        log.warning(
+            "AWS_REGION is not set for the local DynamoDB at DYNAMODB_ENDPOINT: using %s",
+            DEFAULT_REGION,
+        )
+        region = DEFAULT_REGION
+    return DynamoDBStore(
+        table,
+        secret,
+        ttl_days,
+        region=region,
+        endpoint_url=endpoint,
+        create_table=env.get("DYNAMODB_CREATE_TABLE", "").strip().lower() in ON_WORDS,
+        dummy_credentials=local and not env.get("AWS_ACCESS_KEY_ID"),
+        # The escape hatch back to botocore, should the small client ever disagree with AWS.
+        transport="botocore" if env.get("DYNAMODB_TRANSPORT") == "botocore" else "auto",
+    )
+
+
+def is_loopback(host: str) -> bool:
+    """True for 'localhost', 127.0.0.0/8 and ::1: addresses no other machine can reach."""
+    if host.strip().lower() == "localhost":
+        return True
+    import ipaddress  # noqa: PLC0415 - only local set-ups ever ask
+
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _is_loopback_url(url: str) -> bool:
+    from urllib.parse import urlsplit  # noqa: PLC0415 - only local set-ups ever ask
+
+    try:
+        return is_loopback(urlsplit(url).hostname or "")
+    except ValueError:
+        return False
 
 
 def uses_development_key(environ: Mapping[str, str] | None = None) -> bool:
