@@ -215,19 +215,6 @@ def run_round(
     return samples
 
 
-@dataclass
-class Flood:
-    """What the attacking connections sent and how the service answered them."""
-
-    statuses: Counter[str] = field(default_factory=Counter)
-    downloads: int = 0
-    seconds: float = 0.0
-
-    @property
-    def requests(self) -> int:
-        return sum(self.statuses.values())
-
-
 def attack_loop(port: int, seconds: float, connections: int, results: Any) -> None:
     """The review's attack: each connection sends, back to back, requests that pass the
     cheap checks, carry a junk signature and name a chain URL never seen before.
@@ -347,13 +334,16 @@ def services(
 
 @dataclass
 class FloodResults:
-    """Genuine requests timed alone and beside the attack, and what the attack did."""
+    """Genuine requests timed alone and beside the attack, and what the attack did:
+    its answers by HTTP status and the chain downloads it caused."""
 
     alone: Result
     attacked: Result
-    flood: Flood
     rounds: int
     round_seconds: float
+    attack_statuses: Counter[str] = field(default_factory=Counter)
+    attack_downloads: int = 0
+    attack_seconds: float = 0.0
 
 
 def run_flood(
@@ -369,7 +359,6 @@ def run_flood(
     results = FloodResults(
         alone=Result("genuine requests alone"),
         attacked=Result(f"genuine requests beside {FLOOD_CONNECTIONS} attacking connections"),
-        flood=Flood(),
         rounds=args.flood_rounds,
         round_seconds=args.round_seconds,
     )
@@ -402,9 +391,9 @@ def run_flood(
                     connections=FLOOD_CONNECTIONS,
                 )
                 results.attacked.add_round(samples)
-                results.flood.statuses.update(statuses)
-                results.flood.downloads += chains.downloads - before
-                results.flood.seconds += args.round_seconds + 1.0
+                results.attack_statuses.update(statuses)
+                results.attack_downloads += chains.downloads - before
+                results.attack_seconds += args.round_seconds + 1.0
                 print(
                     f"flood round {round_number + 1}/{args.flood_rounds}: genuine "
                     f"{sum(len(s.latencies) for s in samples)} ok, "
@@ -420,8 +409,8 @@ def server_errors(logs: Path) -> int:
 
 def render_flood(flood: FloodResults) -> list[str]:
     """The flood section: genuine latency alone and under attack, and the attack's answers."""
-    attack = flood.flood
-    answered = ", ".join(f"{status}: {count}" for status, count in sorted(attack.statuses.items()))
+    statuses = flood.attack_statuses
+    answered = ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items()))
     p99 = flood.attacked.percentile(0.99)
     met = p99 < FLOOD_P99_GOAL_MS and flood.attacked.errors == 0
     lines = [
@@ -454,9 +443,9 @@ def render_flood(flood: FloodResults) -> list[str]:
         )
     lines += [
         "",
-        f"Attack: {attack.requests} requests in {attack.seconds:g} s, answered by status "
-        f"({answered}); the chain downloads they caused: {attack.downloads} (each worker starts "
-        "at most 10 a minute and never more than one at a time).",
+        f"Attack: {sum(statuses.values())} requests in {flood.attack_seconds:g} s, answered by "
+        f"status ({answered}); the chain downloads they caused: {flood.attack_downloads} (each "
+        "worker starts at most 10 a minute and never more than one at a time).",
         "",
         f"Goal: genuine p99 beside {FLOOD_CONNECTIONS} attacking connections under "
         f"{FLOOD_P99_GOAL_MS:g} ms, no errors: {'met' if met else 'NOT met'} "

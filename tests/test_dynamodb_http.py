@@ -23,6 +23,7 @@ from massage_guide.stores.dynamodb_http import (
     sign,
 )
 from skill_tools.dynamodb_local import DynamoDBLocal
+from skill_tools.loopback import tcp_server
 
 MOMENT = time.strptime("2024-03-05T06:07:08", "%Y-%m-%dT%H:%M:%S")
 
@@ -156,10 +157,10 @@ class Scripted(BaseHTTPRequestHandler):
         return
 
 
-@pytest.fixture
-def scripted() -> Iterator[str]:
+def _serve(handler: type[Scripted]) -> Iterator[str]:
+    """A fresh script, and ``handler`` serving it on a free loopback port until closed."""
     Scripted.script, Scripted.seen = [], []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Scripted)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -167,6 +168,11 @@ def scripted() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def scripted() -> Iterator[str]:
+    yield from _serve(Scripted)
 
 
 THROTTLED = {"__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException"}
@@ -226,15 +232,7 @@ class ClosesIdleConnections(Scripted):
 
 @pytest.fixture
 def closes_idle() -> Iterator[str]:
-    Scripted.script, Scripted.seen = [], []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), ClosesIdleConnections)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    yield from _serve(ClosesIdleConnections)
 
 
 def test_a_stale_kept_alive_connection_does_not_use_up_the_retry(closes_idle: str) -> None:
@@ -260,30 +258,13 @@ def test_a_stale_kept_alive_connection_does_not_use_up_the_retry(closes_idle: st
 def test_a_fresh_connection_that_is_dropped_is_an_attempt() -> None:
     """Only a reused connection gets the free reconnect: a server that drops every new
     connection unanswered still costs exactly the two attempts, no more."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.1)
     accepted: list[int] = []
-    done = threading.Event()
 
-    def drop_every_connection() -> None:
-        while not done.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            accepted.append(1)
+    def drop(connection: socket.socket) -> None:
+        accepted.append(1)
+        with connection:
             connection.recv(65536)
-            connection.close()
 
-    thread = threading.Thread(target=drop_every_connection, daemon=True)
-    thread.start()
-    try:
-        with pytest.raises(OSError):
-            client_for(f"http://127.0.0.1:{listener.getsockname()[1]}").get_item(
-                TableName="t", Key={}
-            )
-    finally:
-        done.set()
-        thread.join(5)
-        listener.close()
+    with tcp_server(drop) as port, pytest.raises(OSError):
+        client_for(f"http://127.0.0.1:{port}").get_item(TableName="t", Key={})
     assert len(accepted) == 2

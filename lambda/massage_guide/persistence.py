@@ -112,7 +112,7 @@ def is_loopback(host: str) -> bool:
     """True for 'localhost', 127.0.0.0/8 and ::1: addresses no other machine can reach."""
     if host.strip().lower() == "localhost":
         return True
-    import ipaddress  # noqa: PLC0415 - only local set-ups ever ask
+    import ipaddress  # noqa: PLC0415 - only a configured endpoint needs it
 
     try:
         return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
@@ -121,7 +121,7 @@ def is_loopback(host: str) -> bool:
 
 
 def _is_loopback_url(url: str) -> bool:
-    from urllib.parse import urlsplit  # noqa: PLC0415 - only local set-ups ever ask
+    from urllib.parse import urlsplit  # noqa: PLC0415 - only a configured endpoint needs it
 
     try:
         return is_loopback(urlsplit(url).hostname or "")

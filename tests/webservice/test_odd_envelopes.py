@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -22,7 +21,7 @@ from skill_tools.loopback import free_port
 from skill_tools.testpki import TestPKI
 from tests.support import assert_valid_response
 from tests.webservice.conftest import SKILL_ID
-from tests.webservice.test_server import COMMANDS, REPO, call, service_env, stop, wait_until_up
+from tests.webservice.test_server import call, service_env, serving
 
 Event = dict[str, Any]
 
@@ -119,22 +118,10 @@ def _strict_json(answer: Any) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, pki: TestPKI) -> Iterator[int]:
-    """One real gunicorn, verification on, for every case; its log must stay clean."""
-    port = free_port()
-    process = subprocess.Popen(
-        COMMANDS["gunicorn"],
-        cwd=REPO,
-        env=service_env(tmp_path_factory.mktemp("odd"), pki, port),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        wait_until_up(process, port)
+    """One real gunicorn, verification on, for every case; its log must hold no traceback."""
+    env = service_env(tmp_path_factory.mktemp("odd"), pki, free_port())
+    with serving("gunicorn", env) as port:
         yield port
-    finally:
-        log = stop(process)
-        assert "Traceback" not in log, log
-        assert " 500 " not in log and "unhandled error" not in log, log
 
 
 def _web_answer(port: int, status: int, payload: bytes) -> None:

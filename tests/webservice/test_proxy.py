@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -19,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from skill_tools.envelopes import Listener, Session
-from skill_tools.loopback import free_port
+from skill_tools.loopback import free_port, tcp_server
 from skill_tools.testpki import TestPKI
 from tests.support import assert_valid_response
 from tests.webservice.conftest import OTHER_SKILL_ID, SKILL_ID
-from tests.webservice.test_server import COMMANDS, REPO, call, service_env, stop, wait_until_up
+from tests.webservice.test_server import COMMANDS, call, service_env, serving
 
 pytestmark = pytest.mark.slow
 
@@ -69,28 +68,8 @@ def _relay(client: socket.socket, backend_port: int, added: bytes) -> None:
 def forwarder(backend_port: int, headers: dict[str, str]) -> Iterator[int]:
     """A TCP forwarder on a free loopback port that adds ``headers`` to each request."""
     added = "".join(f"{name}: {value}\r\n" for name, value in headers.items()).encode()
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.2)
-    stopping = threading.Event()
-
-    def accept() -> None:
-        while not stopping.is_set():
-            try:
-                client, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=_relay, args=(client, backend_port, added), daemon=True).start()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield listener.getsockname()[1]
-    finally:
-        stopping.set()
-        thread.join(5)
-        listener.close()
+    with tcp_server(lambda client: _relay(client, backend_port, added)) as port:
+        yield port
 
 
 MODES = {
@@ -109,20 +88,8 @@ def loopback_mode_server(
     request: pytest.FixtureRequest, tmp_path: Path, pki: TestPKI
 ) -> Iterator[tuple[str, int]]:
     mode, command = request.param
-    port = free_port()
-    process = subprocess.Popen(
-        COMMANDS[command],
-        cwd=REPO,
-        env=service_env(tmp_path, pki, port, **MODES[mode]),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        wait_until_up(process, port)
+    with serving(command, service_env(tmp_path, pki, free_port(), **MODES[mode])) as port:
         yield mode, port
-    finally:
-        log = stop(process)
-        assert "Traceback" not in log, log
 
 
 def test_loopback_only_modes_refuse_requests_that_came_through_a_proxy(
