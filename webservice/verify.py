@@ -287,7 +287,7 @@ class SigningCertificates:
         max_age: float = 6 * 3600.0,
         failure_ttl: float = 10.0,
         downloads_per_minute: int = DOWNLOADS_PER_MINUTE,
-        wait_limit: float = 30.0,
+        wait_limit: float = 8.0,  # Alexa gives up after 8 s: no point waiting longer
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.fetcher = fetcher
