@@ -5,7 +5,10 @@ from __future__ import annotations
 import http.client
 import socket
 import subprocess
+import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 
 class ServerStartError(RuntimeError):
@@ -49,3 +52,32 @@ def wait_until_up(
             return
         time.sleep(0.1)
     raise ServerStartError(f"the server did not answer GET {path} within {timeout:g} s")
+
+
+@contextmanager
+def tcp_server(handle: Callable[[socket.socket], None]) -> Iterator[int]:
+    """A raw TCP server on a free 127.0.0.1 port for the block; yields the port.
+
+    Each accepted connection is passed to ``handle`` in a thread of its own
+    (``handle`` closes it). For tests that need a server misbehaving below HTTP.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    stopping = threading.Event()
+
+    def accept() -> None:
+        while not stopping.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=handle, args=(connection,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        stopping.set()
+        thread.join(5)
+        listener.close()

@@ -12,9 +12,13 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -238,22 +242,90 @@ class TestPKI:
         (chains / name).write_bytes(self.chain_pem)
         return trust, chains
 
-    def service_env(self, directory: Path, skill_id: str, **extra: str) -> dict[str, str]:
+    def service_env(
+        self, directory: Path, skill_id: str, *, chain_origin: str | None = None, **extra: str
+    ) -> dict[str, str]:
         """The environment for a web-service process that trusts this PKI, on loopback only.
 
         Inherits this process's environment except the settings that would
         contradict it, writes the trust store and chain files into ``directory``,
-        and turns on the loopback-only test hook that serves chains from files.
+        and turns on a loopback-only test hook: chains read from those files, or,
+        with ``chain_origin``, downloaded from that loopback server (a ChainServer).
         """
         trust, chains = self.write(directory)
-        overridden = {"VERIFY_SIGNATURE", "CERT_CHAIN_DIR", "WEBSERVICE_TEST_HOOKS", "HOST"}
+        overridden = {
+            "VERIFY_SIGNATURE", "CERT_CHAIN_DIR", "CERT_CHAIN_ORIGIN", "WEBSERVICE_TEST_HOOKS",
+            "HOST",
+        }  # fmt: skip
         env = {key: value for key, value in os.environ.items() if key not in overridden}
         env.update(
             HOST="127.0.0.1",
             SKILL_ID=skill_id,
             TRUST_STORE=str(trust),
             WEBSERVICE_TEST_HOOKS="1",
-            CERT_CHAIN_DIR=str(chains),
         )
+        if chain_origin is None:
+            env["CERT_CHAIN_DIR"] = str(chains)
+        else:
+            env["CERT_CHAIN_ORIGIN"] = chain_origin
         env.update(extra)
         return env
+
+
+class _ChainHandler(BaseHTTPRequestHandler):
+    """GET /echo.api/NAME: the file NAME from the server's folder, after the server's delay."""
+
+    server: ChainServer
+
+    def do_GET(self) -> None:
+        server = self.server
+        with server.lock:
+            server.downloads += 1
+        time.sleep(server.delay)
+        name = self.path.removeprefix("/echo.api/")
+        path = server.directory / name
+        found = self.path.startswith("/echo.api/") and "/" not in name and path.is_file()
+        body = path.read_bytes() if found else b"not found"
+        self.send_response(200 if found else 404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: object) -> None:
+        return
+
+
+class ChainServer(ThreadingHTTPServer):
+    """A slow stand-in for s3.amazonaws.com/echo.api/ on loopback (CERT_CHAIN_ORIGIN).
+
+    Every download takes ``delay`` seconds, as a real one over the internet
+    does, and is counted, so tests and the benchmark can see how many chain
+    downloads a flood of new chain URLs really caused.
+    """
+
+    daemon_threads = True
+
+    def __init__(self, directory: Path, delay: float) -> None:
+        super().__init__(("127.0.0.1", 0), _ChainHandler)
+        self.directory = directory
+        self.delay = delay
+        self.downloads = 0
+        self.lock = threading.Lock()
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    @classmethod
+    @contextmanager
+    def running(cls, directory: Path, delay: float) -> Iterator[ChainServer]:
+        """Serve in a background thread until the block ends."""
+        server = cls(directory, delay)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield server
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(5)

@@ -123,7 +123,7 @@ def assert_valid_response(envelope: Any, locale: str | None = None) -> dict[str,
     """
     assert isinstance(envelope, dict), f"not a response object: {envelope!r:.200}"
     assert envelope.get("version") == "1.0"
-    encoded = json.dumps(envelope)
+    encoded = json.dumps(envelope, allow_nan=False)  # Infinity and NaN are not JSON
     assert len(encoded.encode()) <= MAX_RESPONSE_BYTES, "response over Alexa's 24 KB"
     response = envelope.get("response")
     assert isinstance(response, dict), "no response object"

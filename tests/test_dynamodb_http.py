@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 import uuid
@@ -22,6 +23,7 @@ from massage_guide.stores.dynamodb_http import (
     sign,
 )
 from skill_tools.dynamodb_local import DynamoDBLocal
+from skill_tools.loopback import tcp_server
 
 MOMENT = time.strptime("2024-03-05T06:07:08", "%Y-%m-%dT%H:%M:%S")
 
@@ -155,10 +157,10 @@ class Scripted(BaseHTTPRequestHandler):
         return
 
 
-@pytest.fixture
-def scripted() -> Iterator[str]:
+def _serve(handler: type[Scripted]) -> Iterator[str]:
+    """A fresh script, and ``handler`` serving it on a free loopback port until closed."""
     Scripted.script, Scripted.seen = [], []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Scripted)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -166,6 +168,11 @@ def scripted() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def scripted() -> Iterator[str]:
+    yield from _serve(Scripted)
 
 
 THROTTLED = {"__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException"}
@@ -210,3 +217,54 @@ def test_a_closed_port_fails_fast() -> None:
     with pytest.raises(OSError):
         client_for(f"http://127.0.0.1:{free_port()}").get_item(TableName="t", Key={})
     assert time.monotonic() - started < 2.0
+
+
+class ClosesIdleConnections(Scripted):
+    """Like Scripted, but keeps connections alive and closes one left idle for 0.2 s,
+    as DynamoDB and every load balancer in front of it do (after longer)."""
+
+    protocol_version = "HTTP/1.1"
+    timeout = 0.2
+
+    def log_error(self, *_args: Any) -> None:
+        return
+
+
+@pytest.fixture
+def closes_idle() -> Iterator[str]:
+    yield from _serve(ClosesIdleConnections)
+
+
+def test_a_stale_kept_alive_connection_does_not_use_up_the_retry(closes_idle: str) -> None:
+    """The server closed the idle connection; then the call is throttled once. The
+    reconnect is free, so the one retry is still there for the throttling."""
+    Scripted.script = [
+        (200, {}, None),
+        (400, THROTTLED, None),
+        (200, {"Item": {"id": {"S": "k"}}}, None),
+    ]
+    client = client_for(closes_idle)
+    assert client.put_item(TableName="t", Item={}) == {}
+    time.sleep(0.6)  # the server has closed the kept-alive connection by now
+    got = client.get_item(TableName="t", Key={"id": {"S": "k"}})
+    assert got == {"Item": {"id": {"S": "k"}}}
+    assert Scripted.seen == [
+        "DynamoDB_20120810.PutItem",
+        "DynamoDB_20120810.GetItem",
+        "DynamoDB_20120810.GetItem",
+    ]
+
+
+def test_a_fresh_connection_that_is_dropped_is_an_attempt() -> None:
+    """Only a reused connection gets the free reconnect: a server that drops every new
+    connection unanswered still costs exactly the two attempts, no more."""
+    accepted: list[int] = []
+
+    def drop(connection: socket.socket) -> None:
+        accepted.append(1)
+        with connection:
+            connection.recv(65536)
+
+    with tcp_server(drop) as port, pytest.raises(OSError):
+        client_for(f"http://127.0.0.1:{port}").get_item(TableName="t", Key={})
+    assert len(accepted) == 2

@@ -14,7 +14,7 @@ from ask_sdk_model import IntentRequest, RequestEnvelope
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from massage_guide.fast_serializer import FastSerializer
+from massage_guide.fast_serializer import MAX_NESTING, FastSerializer, UnreadableRequestError
 from massage_guide.skill_builder import build_skill
 from skill_tools.envelopes import (
     Listener,
@@ -143,10 +143,19 @@ def test_odd_input_is_judged_by_the_sdk_as_before(change: Any) -> None:
     assert_read_as_the_sdk_reads(event)
 
 
+# Non-finite numbers and "__" keys are refused on purpose (see the tests below), so the
+# values where the fast reader must agree with the SDK leave them out.
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
     lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.text(max_size=6).filter(lambda key: not key.startswith("__")), inner, max_size=3
+        )
     ),
     max_leaves=12,
 )
@@ -197,3 +206,70 @@ def test_plain_values_serialize_as_the_sdk_does() -> None:
         "none": None,
     }
     assert FastSerializer().serialize(value) == SDK.serialize(value)
+
+
+def _nested(depth: int) -> Any:
+    value: Any = 1
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+def _with(event: dict[str, Any], where: str, key: str, value: Any) -> dict[str, Any]:
+    target = event["session"]["attributes"] if where == "attributes" else event[where]
+    target[key] = value
+    return event
+
+
+@pytest.mark.parametrize(
+    ("where", "key", "value"),
+    [
+        ("attributes", "score", float("inf")),
+        ("attributes", "score", float("nan")),
+        ("attributes", "deep", _nested(MAX_NESTING + 1)),
+        ("attributes", "__class__", 1),
+        ("request", "__dict__", {}),
+        ("request", "__class__", "IntentRequest"),
+        ("context", "__dict__", {}),
+    ],
+)
+def test_what_no_path_may_read_is_refused_even_where_the_sdk_would_take_it(
+    where: str, key: str, value: Any
+) -> None:
+    """Deliberately stricter than the SDK: these break the SDK later or replace its objects."""
+    with pytest.raises(UnreadableRequestError):
+        FastSerializer().read_request_envelope(_with(realistic_events()[1], where, key, value))
+    # ... also when a value only the SDK can read sends the envelope down the SDK's own path
+    event = _with(realistic_events()[1], where, key, value)
+    event["request"]["timestamp"] = "2024-03-05 06:07:08Z"  # dateutil reads it; the fast path not
+    with pytest.raises(UnreadableRequestError):
+        FastSerializer().read_request_envelope(event)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("_private", 1), ("dialog_state", "garbage"), ("to_dict", 1), ("attribute_map", {})],
+)
+def test_unknown_keys_that_name_a_models_own_attributes_are_refused(key: str, value: Any) -> None:
+    """The SDK would set them over the model's field or method; the fast path, which reads
+    every envelope Alexa sends, refuses them (the SDK's path keeps its own behaviour)."""
+    with pytest.raises(UnreadableRequestError):
+        FastSerializer().read_request_envelope(_with(realistic_events()[1], "request", key, value))
+
+
+def test_nesting_up_to_the_limit_is_read_as_the_sdk_reads_it() -> None:
+    event = realistic_events()[1]
+    event["session"]["attributes"]["deep"] = _nested(MAX_NESTING - 4)
+    assert_read_as_the_sdk_reads(event)
+
+
+@pytest.mark.parametrize("number", [float("inf"), float("-inf"), float("nan")], ids=str)
+def test_no_response_carries_a_non_finite_number(number: float) -> None:
+    from ask_sdk_model import Response, ResponseEnvelope
+
+    envelope = ResponseEnvelope(
+        version="1.0", response=Response(), session_attributes={"score": [1.0, number]}
+    )
+    with pytest.raises(ValueError, match="non-finite"):
+        FastSerializer().serialize(envelope)
+    assert FastSerializer().serialize({"score": 1.5}) == {"score": 1.5}

@@ -12,8 +12,10 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import socket
 import sqlite3
+import stat
 import threading
 import time
 import uuid
@@ -711,3 +713,31 @@ def test_a_warning_sign_is_never_stored_or_logged(
         for secret in (sign_id, said):
             assert secret not in dumped and secret not in logged, secret
             assert secret.encode() not in stored_bytes, secret
+
+
+def test_the_sqlite_file_and_its_wal_and_shm_are_private_to_the_service_user(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "memory"
+    path = folder / "listeners.sqlite3"
+    previous = os.umask(0)  # the harshest umask: whatever is private is so by choice
+    try:
+        store = SQLiteStore(path, b"k")
+        store.save_attributes(envelope_for(Listener()), {"tour": 2})
+        # WAL and shared memory exist while a connection is open, as in a running service.
+        files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+        modes = {file.name: stat.S_IMODE(file.stat().st_mode) for file in files}
+    finally:
+        os.umask(previous)
+    assert modes == dict.fromkeys(modes, 0o600)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_an_existing_sqlite_file_readable_by_others_is_made_private(tmp_path: Path) -> None:
+    path = tmp_path / "listeners.sqlite3"
+    sqlite3.connect(path).close()
+    path.chmod(0o644)
+    store = SQLiteStore(path, b"k")
+    store.save_attributes(envelope_for(Listener()), {"tour": 2})
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.with_name(path.name + "-wal").stat().st_mode) == 0o600

@@ -15,6 +15,7 @@ import pytest
 from massage_guide import persistence
 from massage_guide.stores.dynamodb_store import DynamoDBStore
 from massage_guide.stores.sqlite_store import SQLiteStore
+from skill_tools.dynamodb_local import DynamoDBLocal
 from skill_tools.envelopes import Session
 from skill_tools.paths import REPO_ROOT
 
@@ -80,10 +81,15 @@ def test_a_table_selects_dynamodb_without_touching_botocore() -> None:
     assert store.create_table and store.dummy_credentials
     assert store._client is None  # built by the first call, not here
     aws = persistence.adapter_from_environment(
-        {"DYNAMODB_TABLE": "t", "USER_ID_HASH_KEY": "k", "AWS_LAMBDA_FUNCTION_NAME": "f"}
+        {
+            "DYNAMODB_TABLE": "t",
+            "USER_ID_HASH_KEY": "k",
+            "AWS_LAMBDA_FUNCTION_NAME": "f",
+            "AWS_REGION": "eu-central-1",  # the Lambda runtime always sets it
+        }
     )
     assert isinstance(aws, DynamoDBStore)
-    assert aws.region == "us-east-1" and not aws.create_table and not aws.dummy_credentials
+    assert aws.region == "eu-central-1" and not aws.create_table and not aws.dummy_credentials
     assert aws.endpoint_url is None
 
 
@@ -150,7 +156,7 @@ def test_with_dynamodb_and_credentials_in_the_environment_no_aws_sdk_is_imported
 def test_dynamodb_transport_can_be_pinned_to_botocore() -> None:
     from massage_guide.persistence import adapter_from_environment
 
-    env = {"DYNAMODB_TABLE": "listeners", "USER_ID_HASH_KEY": "k"}
+    env = {"DYNAMODB_TABLE": "listeners", "USER_ID_HASH_KEY": "k", "AWS_REGION": "eu-west-1"}
     auto = adapter_from_environment(env)
     pinned = adapter_from_environment({**env, "DYNAMODB_TRANSPORT": "botocore"})
     assert getattr(auto, "transport", None) == "auto"
@@ -164,3 +170,66 @@ def test_the_suite_remembers_listeners_in_a_scratch_store_only(
     assert configured.is_relative_to(tmp_path_factory.getbasetemp())
     skill(Session().launch())
     assert configured.is_file()  # the skill built for this run writes there
+
+
+# ---------------------------------------------------------------- DynamoDB configuration
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "local"),
+    [
+        ("http://127.0.0.1:8000", True),
+        ("http://localhost:8000", True),
+        ("http://[::1]:8000", True),
+        ("http://127.1.2.3:8000", True),
+        ("https://vpce-0a1b2c3d-4e5f6a7b.dynamodb.eu-west-1.vpce.amazonaws.com", False),
+        ("https://dynamodb-fips.eu-west-1.amazonaws.com", False),
+        ("http://10.0.0.5:8000", False),
+        ("http://localhost.example.com:8000", False),
+        ("not a url", False),
+    ],
+)
+def test_dummy_credentials_only_for_a_loopback_endpoint(endpoint: str, local: bool) -> None:
+    env = {
+        "DYNAMODB_TABLE": "listeners",
+        "DYNAMODB_ENDPOINT": endpoint,
+        "USER_ID_HASH_KEY": "k",
+        "AWS_REGION": "eu-west-1",
+    }
+    store = persistence.adapter_from_environment(env)
+    assert isinstance(store, DynamoDBStore)
+    # A VPC or FIPS endpoint is real AWS: its credentials come from the normal chain.
+    assert store.dummy_credentials is local
+
+
+def test_a_missing_region_for_real_aws_is_an_error_not_a_guess(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    env = {"DYNAMODB_TABLE": "listeners", "USER_ID_HASH_KEY": "k"}
+    for endpoint in (None, "https://dynamodb-fips.us-east-1.amazonaws.com"):
+        caplog.clear()
+        with_endpoint = env if endpoint is None else {**env, "DYNAMODB_ENDPOINT": endpoint}
+        assert persistence.adapter_from_environment(with_endpoint) is None
+        errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+        assert len(errors) == 1 and "AWS_REGION" in errors[0], errors
+        assert "running without memory" in errors[0]
+
+
+def test_a_missing_region_for_a_local_dynamodb_is_a_logged_default(
+    dynamodb_local: DynamoDBLocal, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Real DynamoDB Local on a loopback endpoint spelled 'localhost', no region, no credentials."""
+    endpoint = dynamodb_local.endpoint.replace("127.0.0.1", "localhost")
+    env = {
+        "DYNAMODB_TABLE": f"no-region-{os.getpid()}",
+        "DYNAMODB_ENDPOINT": endpoint,
+        "DYNAMODB_CREATE_TABLE": "1",
+        "USER_ID_HASH_KEY": "k",
+    }
+    store = persistence.adapter_from_environment(env)
+    assert isinstance(store, DynamoDBStore)
+    assert store.region == "us-east-1" and store.dummy_credentials
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("AWS_REGION" in message and "us-east-1" in message for message in warnings)
+    store._put("a-key", {"tour": 3}, 2_000_000_000)
+    assert store._get("a-key") == ({"tour": 3}, 2_000_000_000)

@@ -48,7 +48,21 @@ LOUD_WARNING = (
     "\n" + "!" * 72 + "\n"
     "!!  VERIFY_SIGNATURE=0: Alexa request signatures are NOT checked.\n"
     "!!  Anyone who can reach this port can impersonate Alexa. Local tools only;\n"
-    "!!  the service binds and answers loopback (127.0.0.1 / ::1) only.\n" + "!" * 72
+    "!!  the service binds and answers loopback (127.0.0.1 / ::1) only. Never run\n"
+    "!!  it so on a machine reachable from outside, even behind a proxy or tunnel.\n" + "!" * 72
+)
+PROXY_HEADERS = (
+    "Forwarded",
+    "X-Forwarded-For",
+    "X-Forwarded-Host",
+    "X-Forwarded-Proto",
+    "X-Real-IP",
+)
+"""Headers a reverse proxy or tunnel adds: a request with one did not start on this machine."""
+
+TEST_HOOK_WARNING = (
+    "TEST HOOKS ON: certificate chains are %s, loopback clients only. "
+    "Never use this configuration in production."
 )
 
 
@@ -68,6 +82,18 @@ class RedactExceptionText(logging.Filter):
         return True
 
 
+class DropEnvelopeRefusalTracebacks(logging.Filter):
+    """The adapter logs a traceback for every envelope the SDK will not read.
+
+    Those envelopes are the caller's fault: the view answers them with a 400 and
+    logs one ``refused request`` line, so the adapter's traceback is dropped.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, SerializationException)
+
+
 def _build_gate(
     settings: Settings,
     fetcher: Fetcher | None,
@@ -81,11 +107,13 @@ def _build_gate(
         return RequestGate(skill_id=settings.skill_id, certificates=None, clock=clock)
     if fetcher is None:
         if settings.test_hooks and settings.cert_chain_dir is not None:
-            log.warning(
-                "TEST HOOKS ON: certificate chains are read from CERT_CHAIN_DIR, "
-                "loopback clients only. Never use this configuration in production."
-            )
+            log.warning(TEST_HOOK_WARNING, "read from CERT_CHAIN_DIR")
             fetcher = DirectoryFetcher(settings.cert_chain_dir)
+        elif settings.test_hooks and settings.cert_chain_origin is not None:
+            log.warning(TEST_HOOK_WARNING, "downloaded from CERT_CHAIN_ORIGIN")
+            fetcher = UrllibFetcher(
+                timeout=settings.cert_fetch_timeout, origin=settings.cert_chain_origin
+            )
         else:
             fetcher = UrllibFetcher(timeout=settings.cert_fetch_timeout)
     store = trust_store if trust_store is not None else load_trust_store(settings.trust_store)
@@ -122,6 +150,7 @@ def create_app(
     skill = skill if skill is not None else _default_skill()
 
     app = Flask("webservice")
+    app.logger.addFilter(DropEnvelopeRefusalTracebacks())
     app.logger.addFilter(RedactExceptionText())
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
     app.config[VERIFY_SIGNATURE_APP_CONFIG] = False  # replaced by the gate (see module doc)
@@ -141,6 +170,10 @@ def create_app(
             # Second line of defence for a WSGI server bound elsewhere than settings say.
             if not is_loopback(request.remote_addr or ""):
                 abort(403, "this configuration serves loopback clients only")
+            # Behind a proxy on this machine (nginx, ngrok, cloudflared) every client is
+            # 127.0.0.1; such proxies say so in these headers, and local tools never send them.
+            if any(name in request.headers for name in PROXY_HEADERS):
+                abort(403, "this configuration refuses requests that came through a proxy")
 
     @app.post("/")
     def invoke_skill() -> Any:

@@ -28,11 +28,20 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 
 class UrllibFetcher:
-    """Downloads a chain over HTTPS with a short timeout, no redirects and a size cap."""
+    """Downloads a chain over HTTPS with a short timeout, no redirects and a size cap.
 
-    def __init__(self, timeout: float = 3.0, max_bytes: int = MAX_CHAIN_PEM) -> None:
+    ``origin`` is a TEST HOOK (CERT_CHAIN_ORIGIN, loopback only): the validated
+    path is requested from that loopback server instead of s3.amazonaws.com, so
+    tests and the benchmark exercise this very code, slow downloads included,
+    without the network.
+    """
+
+    def __init__(
+        self, timeout: float = 3.0, max_bytes: int = MAX_CHAIN_PEM, *, origin: str | None = None
+    ) -> None:
         self.timeout = timeout
         self.max_bytes = max_bytes
+        self.origin = origin.rstrip("/") if origin else None
         context = ssl.create_default_context(cafile=certifi.where())
         self._opener = urllib.request.build_opener(
             _NoRedirects(), urllib.request.HTTPSHandler(context=context)
@@ -41,6 +50,8 @@ class UrllibFetcher:
     def __call__(self, url: str) -> bytes:
         if not url.startswith(CHAIN_URL_PREFIX):
             raise RefusedError("certificate chain URL not accepted")
+        if self.origin is not None:
+            url = self.origin + url.removeprefix(f"https://{CERT_HOST}")
         try:
             with self._opener.open(url, timeout=self.timeout) as response:
                 if response.status != 200:

@@ -7,11 +7,13 @@ factory all refuse the same things with the same message.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from massage_guide.persistence import is_loopback, uses_development_key
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -26,14 +28,20 @@ class ConfigError(ValueError):
     """The environment asks for something the service must not do; the message says what."""
 
 
-def is_loopback(host: str) -> bool:
-    """True for 'localhost', 127.0.0.0/8 and ::1: addresses no other machine can reach."""
-    if host.strip().lower() == "localhost":
-        return True
+def _is_loopback_origin(origin: str) -> bool:
+    """http(s)://HOST[:PORT] with a loopback HOST and nothing after it."""
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        parts = urlsplit(origin)
+        port = parts.port  # raises ValueError when it is not a number in range
     except ValueError:
         return False
+    return (
+        parts.scheme in ("http", "https")
+        and is_loopback(parts.hostname or "")
+        and (port is None or port > 0)
+        and parts.path in ("", "/")
+        and not (parts.query or parts.fragment or parts.username)
+    )
 
 
 def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
@@ -87,6 +95,8 @@ class Settings:
     cert_fetch_timeout: float = DEFAULT_CERT_FETCH_TIMEOUT
     test_hooks: bool = False
     cert_chain_dir: Path | None = None
+    cert_chain_origin: str | None = None
+    development_hash_key: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -94,6 +104,7 @@ class Settings:
         env = os.environ if environ is None else environ
         trust_store = env.get("TRUST_STORE", "").strip()
         chain_dir = env.get("CERT_CHAIN_DIR", "").strip()
+        chain_origin = env.get("CERT_CHAIN_ORIGIN", "").strip()
         settings = cls(
             host=env.get("HOST", "").strip() or DEFAULT_HOST,
             port=_integer(env, "PORT", DEFAULT_PORT, 1, 65535),
@@ -104,6 +115,8 @@ class Settings:
             cert_fetch_timeout=_seconds(env, "CERT_FETCH_TIMEOUT", DEFAULT_CERT_FETCH_TIMEOUT),
             test_hooks=_flag(env, "WEBSERVICE_TEST_HOOKS", default=False),
             cert_chain_dir=Path(chain_dir) if chain_dir else None,
+            cert_chain_origin=chain_origin or None,
+            development_hash_key=uses_development_key(env),
         )
         settings.validate()
         return settings
@@ -134,6 +147,20 @@ class Settings:
                 "(127.0.0.1, ::1, localhost) is allowed"
             )
 
+    def _check_chain_origin(self, origin: str) -> None:
+        if not self.test_hooks:
+            raise ConfigError(
+                "CERT_CHAIN_ORIGIN is a test hook: it is honoured only with "
+                "WEBSERVICE_TEST_HOOKS=1 on a loopback HOST, never in production"
+            )
+        if self.cert_chain_dir is not None:
+            raise ConfigError("set CERT_CHAIN_DIR or CERT_CHAIN_ORIGIN, not both")
+        if not _is_loopback_origin(origin):
+            raise ConfigError(
+                f"CERT_CHAIN_ORIGIN={origin!r} must be http://127.0.0.1:PORT (a loopback "
+                "server, no path)"
+            )
+
     def validate(self) -> None:
         """Raise ConfigError for any combination that would serve unverified or spoofed traffic."""
         if self.verify_signature and not self.skill_id:
@@ -143,6 +170,15 @@ class Settings:
                 "console (amzn1.ask.skill.…). For local tools only, VERIFY_SIGNATURE=0 on a "
                 "loopback HOST runs without it."
             )
+        if self.verify_signature and self.development_hash_key:
+            raise ConfigError(
+                "USER_ID_HASH_KEY is not set. A verified service stores real listeners, and "
+                "without this secret their ids would be hashed with the published development "
+                "key, so anyone with the table and a candidate user id could link them. Set "
+                "USER_ID_HASH_KEY to a long random secret (python3 -c 'import secrets; "
+                "print(secrets.token_hex(32))') and keep it, or set MEMORY=off to run without "
+                "memory. The development key is for local runs only (VERIFY_SIGNATURE=0)."
+            )
         if self.skill_id is not None and any(ch.isspace() for ch in self.skill_id):
             raise ConfigError("SKILL_ID contains whitespace")
         if self.cert_chain_dir is not None and not self.test_hooks:
@@ -150,6 +186,8 @@ class Settings:
                 "CERT_CHAIN_DIR is a test hook: it is honoured only with WEBSERVICE_TEST_HOOKS=1 "
                 "on a loopback HOST, never in production"
             )
+        if self.cert_chain_origin is not None:
+            self._check_chain_origin(self.cert_chain_origin)
         if self.test_hooks and self.cert_chain_dir is not None and not self.cert_chain_dir.is_dir():
             raise ConfigError(f"CERT_CHAIN_DIR={self.cert_chain_dir} is not a directory")
         if self.trust_store is not None and not self.trust_store.is_file():

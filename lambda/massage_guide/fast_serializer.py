@@ -14,10 +14,25 @@ unexpected JSON type, an unknown enum value or request type, a timestamp
 that is not plain ISO 8601, a non-JSON value) raises :class:`UnsupportedInputError`
 internally and the whole envelope is read again by the SDK's own serializer,
 exactly as before, so odd input is accepted or refused as it always was.
+
+Three things neither path lets through, because they break the SDK or the
+answer later (an :class:`UnreadableRequestError`, which the web service turns
+into a 400 and Lambda into a spoken apology): JSON nested more than
+:data:`MAX_NESTING` levels (the SDK deep-copies session attributes and runs out
+of stack long before the JSON parser does), non-finite numbers (``1e999``
+parses as infinity, which no JSON answer may carry), and keys starting with
+``__`` (``__class__``, ``__dict__``: the SDK would set them on a model object,
+failing or replacing the object itself). The fast path, which reads every
+envelope Alexa sends, also refuses an unknown key on a model that is private or
+names one of the model's own attributes or Python field names (``to_dict``,
+``dialog_state``), which the SDK would set over them; unknown plain field names
+are still kept, as the SDK keeps them, since Alexa adds fields. The response
+side refuses non-finite numbers too, so no answer carries one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -41,24 +56,45 @@ _ISO_TIMESTAMP: Final = re.compile(
 )
 _PRIMITIVES: Final = {"str": str, "int": int, "long": int, "float": float, "bool": bool}
 _SERIALIZED_AS_IS: Final = (float, bool, bytes, str, int)
+MAX_NESTING: Final = 64
+"""Deepest JSON a request may carry; Alexa's envelopes and this skill's attributes use under 10."""
 
 
 class UnsupportedInputError(Exception):
     """The fast path does not handle this input; the SDK's serializer will."""
 
 
-def _copy_json(value: Any) -> Any:
-    """A copy of a JSON value, as the SDK's JSON round trip would give; non-JSON values refused."""
+class UnreadableRequestError(SerializationException):
+    """A request neither path may read (see the module docstring); the message is a fixed label."""
+
+
+def _finite(number: float) -> bool:
+    """False for inf, -inf and nan (inf - inf and nan - nan are nan), without importing math."""
+    return number - number == 0.0
+
+
+def _copy_json(value: Any, depth: int = 0) -> Any:
+    """A copy of a JSON value, as the SDK's JSON round trip would give; non-JSON values declined.
+
+    Refuses what no path may read: nesting past MAX_NESTING, non-finite numbers
+    and keys starting with ``__``.
+    """
     kind = type(value)
-    if kind is dict:
+    if kind is dict or kind is list:
+        if depth >= MAX_NESTING:
+            raise UnreadableRequestError("nested too deeply")
+        if kind is list:
+            return [_copy_json(item, depth + 1) for item in value]
         copied = {}
         for key, item in value.items():
             if type(key) is not str:
                 raise UnsupportedInputError("key")  # json.dumps would have renamed it
-            copied[key] = _copy_json(item)
+            if key.startswith("__"):
+                raise UnreadableRequestError("reserved key")
+            copied[key] = _copy_json(item, depth + 1)
         return copied
-    if kind is list:
-        return [_copy_json(item) for item in value]
+    if kind is float and not _finite(value):
+        raise UnreadableRequestError("non-finite number")
     if kind in (str, int, float, bool) or value is None:
         return value
     raise UnsupportedInputError(kind.__name__)
@@ -72,10 +108,16 @@ def _primitive(expected: type) -> Reader:
             return expected(value)
         except TypeError:
             return value
-        except ValueError:
+        except (ValueError, OverflowError):
             raise UnsupportedInputError(expected.__name__) from None
 
-    return read
+    def read_finite(value: Any) -> Any:
+        number = read(value)
+        if type(number) is float and not _finite(number):
+            raise UnreadableRequestError("non-finite number")
+        return number
+
+    return read_finite if expected is float else read
 
 
 def _read_timestamp(value: Any) -> datetime:
@@ -110,6 +152,8 @@ def _dict(item: Reader) -> Reader:
     def read(value: Any) -> Any:
         if type(value) is not dict:
             raise UnsupportedInputError("dict")
+        if any(type(key) is str and key.startswith("__") for key in value):
+            raise UnreadableRequestError("reserved key")
         return {key: None if element is None else item(element) for key, element in value.items()}
 
     return read
@@ -137,6 +181,7 @@ class _ModelReader:
         self.polymorphic = hasattr(cls, "get_real_child_model")
         self._fields: list[tuple[str, str, Reader]] | None = None
         self._keys: frozenset[str] = frozenset()
+        self._names: frozenset[str] = frozenset()
 
     def fields(self) -> list[tuple[str, str, Reader]]:
         if self._fields is None:
@@ -147,7 +192,12 @@ class _ModelReader:
                 for name, spec in names.items()
             ]
             self._keys = frozenset(key for _, key, _ in self._fields)
+            self._names = frozenset(names)
         return self._fields
+
+    def _extra_field_allowed(self, key: str) -> bool:
+        """An unknown key may become an attribute only if it cannot reach into the model."""
+        return not (key.startswith("_") or key in self._names or hasattr(self.cls, key))
 
     def __call__(self, value: Any) -> Any:
         if type(value) is not dict:
@@ -175,6 +225,8 @@ class _ModelReader:
             # Fields this SDK version does not know are kept under their JSON name, as the SDK does.
             for key, item in value.items():
                 if key not in self._keys:
+                    if not self._extra_field_allowed(key):
+                        raise UnreadableRequestError("field name not allowed")
                     setattr(model, key, _copy_json(item))
         return model
 
@@ -290,11 +342,22 @@ class FastSerializer(DefaultSerializer):
         session end with values newer than the SDK's enums is then made readable.
         """
         try:
-            envelope: RequestEnvelope = self._envelope(event)
-        except UnsupportedInputError:
-            pass
-        else:
-            return envelope
+            try:
+                envelope: RequestEnvelope = self._envelope(event)
+            except UnsupportedInputError:
+                pass
+            else:
+                return envelope
+            # The SDK copies and sets whatever it is given: refuse first what it must not see.
+            # (A value that is not JSON at all is left for the SDK to refuse as it always has.)
+            with contextlib.suppress(UnsupportedInputError):
+                _copy_json(event)
+            return self._sdk_read(event)
+        except RecursionError:
+            # A recursive model (a list slot value holds slot values) nested past the stack.
+            raise UnreadableRequestError("nested too deeply") from None
+
+    def _sdk_read(self, event: Any) -> RequestEnvelope:
         try:
             return super().deserialize(payload=json.dumps(event), obj_type=RequestEnvelope)
         except SerializationException:
@@ -317,7 +380,11 @@ class FastSerializer(DefaultSerializer):
     def serialize(self, obj: Any) -> Any:
         """Same result as ``DefaultSerializer.serialize``, with each class's field table cached."""
         kind = type(obj)
-        if obj is None or kind is str or kind is bool or kind is int or kind is float:
+        if obj is None or kind is str or kind is bool or kind is int:
+            return obj
+        if kind is float:
+            if not _finite(obj):
+                raise ValueError("a non-finite number cannot be sent as JSON")
             return obj
         if kind is dict:
             return {key: self.serialize(value) for key, value in obj.items()}
@@ -336,6 +403,8 @@ class FastSerializer(DefaultSerializer):
         return out
 
     def _serialize_other(self, obj: Any) -> Any:
+        if isinstance(obj, float):  # a float subclass: same rule as a float
+            return self.serialize(float(obj))
         if isinstance(obj, _SERIALIZED_AS_IS):
             return obj
         if isinstance(obj, list):

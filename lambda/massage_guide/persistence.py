@@ -32,11 +32,12 @@ log = logging.getLogger(__name__)
 REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH: Final = REPO_ROOT / ".data" / "listeners.sqlite3"
 DEVELOPMENT_HASH_KEY: Final = b"back-massage-guide-development-only-hash-key"
-"""Used off AWS when USER_ID_HASH_KEY is unset; public, so never good enough for production."""
+"""Used by local runs when USER_ID_HASH_KEY is unset; public, so a real service refuses it."""
 MAX_TTL_DAYS: Final = 3650
 OFF_WORDS: Final = frozenset({"off", "0", "false", "no", "none", "disabled"})
 ON_WORDS: Final = frozenset({"1", "true", "yes", "on"})
 DEFAULT_REGION: Final = "us-east-1"
+"""Only for a local DynamoDB (a loopback DYNAMODB_ENDPOINT) with no region set, and logged."""
 
 
 def adapter_from_environment(
@@ -44,11 +45,11 @@ def adapter_from_environment(
 ) -> AbstractPersistenceAdapter | None:
     """The configured store, or None when the skill runs without memory."""
     env = os.environ if environ is None else environ
-    if env.get("MEMORY", "").strip().lower() in OFF_WORDS:
+    if _memory_off(env):
         log.info("running without memory: MEMORY=%s", env.get("MEMORY", "").strip())
         return None
     table = env.get("DYNAMODB_TABLE", "").strip()
-    in_lambda = bool(env.get("AWS_LAMBDA_FUNCTION_NAME") or env.get("LAMBDA_TASK_ROOT"))
+    in_lambda = _in_lambda(env)
     if in_lambda and not table:
         log.warning("running without memory: no DYNAMODB_TABLE configured on Lambda")
         return None
@@ -57,25 +58,95 @@ def adapter_from_environment(
         return None
     ttl_days = _ttl_days(env)
     if table:
-        from massage_guide.stores.dynamodb_store import DynamoDBStore  # noqa: PLC0415 - lazy
-
-        endpoint = env.get("DYNAMODB_ENDPOINT", "").strip() or None
-        return DynamoDBStore(
-            table,
-            secret,
-            ttl_days,
-            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
-            endpoint_url=endpoint,
-            create_table=env.get("DYNAMODB_CREATE_TABLE", "").strip().lower() in ON_WORDS,
-            # A local DynamoDB accepts any credentials; do not go looking for real ones.
-            dummy_credentials=endpoint is not None and not env.get("AWS_ACCESS_KEY_ID"),
-            # The escape hatch back to botocore, should the small client ever disagree with AWS.
-            transport="botocore" if env.get("DYNAMODB_TRANSPORT") == "botocore" else "auto",
-        )
+        return _dynamodb_store(env, table, secret, ttl_days)
     from massage_guide.stores.sqlite_store import SQLiteStore  # noqa: PLC0415 - lazy
 
     path = env.get("SQLITE_PATH", "").strip()
     return SQLiteStore(Path(path) if path else DEFAULT_SQLITE_PATH, secret, ttl_days)
+
+
+def _dynamodb_store(
+    env: Mapping[str, str], table: str, secret: bytes, ttl_days: int
+) -> AbstractPersistenceAdapter | None:
+    """The DynamoDB store, or None (logged) when its region is unknown for a real table.
+
+    Only a loopback ``DYNAMODB_ENDPOINT`` is a local DynamoDB: it accepts any
+    credentials, so dummy ones are used unless real ones are set, and a missing
+    region (which there only names a namespace) defaults to us-east-1 with a
+    warning. Any other endpoint (a VPC or FIPS endpoint) is real AWS: the normal
+    credential chain, and a missing region stops memory rather than guessing one,
+    since a guessed region could read and write a same-named table of another
+    deployment.
+    """
+    from massage_guide.stores.dynamodb_store import DynamoDBStore  # noqa: PLC0415 - lazy
+
+    endpoint = env.get("DYNAMODB_ENDPOINT", "").strip() or None
+    local = endpoint is not None and _is_loopback_url(endpoint)
+    region = (env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "").strip()
+    if not region and not local:
+        log.error(
+            "running without memory: DYNAMODB_TABLE is set but neither AWS_REGION nor "
+            "AWS_DEFAULT_REGION says which region the table is in"
+        )
+        return None
+    if not region:
+        log.warning(
+            "AWS_REGION is not set for the local DynamoDB at DYNAMODB_ENDPOINT: using %s",
+            DEFAULT_REGION,
+        )
+        region = DEFAULT_REGION
+    return DynamoDBStore(
+        table,
+        secret,
+        ttl_days,
+        region=region,
+        endpoint_url=endpoint,
+        create_table=env.get("DYNAMODB_CREATE_TABLE", "").strip().lower() in ON_WORDS,
+        dummy_credentials=local and not env.get("AWS_ACCESS_KEY_ID"),
+        # The escape hatch back to botocore, should the small client ever disagree with AWS.
+        transport="botocore" if env.get("DYNAMODB_TRANSPORT") == "botocore" else "auto",
+    )
+
+
+def is_loopback(host: str) -> bool:
+    """True for 'localhost', 127.0.0.0/8 and ::1: addresses no other machine can reach."""
+    if host.strip().lower() == "localhost":
+        return True
+    import ipaddress  # noqa: PLC0415 - only a configured endpoint needs it
+
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _is_loopback_url(url: str) -> bool:
+    from urllib.parse import urlsplit  # noqa: PLC0415 - only a configured endpoint needs it
+
+    try:
+        return is_loopback(urlsplit(url).hostname or "")
+    except ValueError:
+        return False
+
+
+def uses_development_key(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether listeners would be stored under the public development key here.
+
+    True off Lambda with memory on and no USER_ID_HASH_KEY. Fine for a local
+    run; a real service (the web service with verification on) refuses to
+    start with it, since anyone holding the table and a candidate user id
+    could then link the two.
+    """
+    env = os.environ if environ is None else environ
+    return not (_memory_off(env) or env.get("USER_ID_HASH_KEY") or _in_lambda(env))
+
+
+def _memory_off(env: Mapping[str, str]) -> bool:
+    return env.get("MEMORY", "").strip().lower() in OFF_WORDS
+
+
+def _in_lambda(env: Mapping[str, str]) -> bool:
+    return bool(env.get("AWS_LAMBDA_FUNCTION_NAME") or env.get("LAMBDA_TASK_ROOT"))
 
 
 def _hash_key(env: Mapping[str, str], in_lambda: bool) -> bytes | None:

@@ -118,8 +118,9 @@ def handle_event(event: Any, context: Any = None) -> dict[str, Any]:
     try:
         # build_skill always installs the FastSerializer: no JSON round trip here.
         envelope = cast(FastSerializer, skill.serializer).read_request_envelope(event)
-        if envelope is None or envelope.request is None:
-            raise ValueError("no request in envelope")
+        # Alexa always sends a context; the SDK reads the skill id from it unguarded.
+        if envelope is None or envelope.request is None or envelope.context is None:
+            raise ValueError("no request or no context in envelope")
     except Exception as error:
         log.warning("unreadable request envelope: %s", type(error).__name__)
         return unreadable_request_response(event)

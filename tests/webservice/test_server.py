@@ -11,7 +11,9 @@ import http.client
 import json
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ import pytest
 from skill_tools.envelopes import Listener, Session
 from skill_tools.loopback import free_port, wait_until_up
 from skill_tools.paths import REPO_ROOT
-from skill_tools.testpki import AlexaSigner, TestPKI
+from skill_tools.testpki import CHAIN_URL_PREFIX, AlexaSigner, ChainServer, TestPKI
 from tests.support import assert_valid_response
 from tests.webservice.conftest import SKILL_ID
 
@@ -29,9 +31,11 @@ pytestmark = pytest.mark.slow
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
-def service_env(tmp: Path, pki: TestPKI, port: int, **extra: str) -> dict[str, str]:
+def service_env(
+    tmp: Path, pki: TestPKI, port: int, chain_origin: str | None = None, **extra: str
+) -> dict[str, str]:
     settings = {"PORT": str(port), "WEB_CONCURRENCY": "2", "PYTHONUNBUFFERED": "1", **extra}
-    return pki.service_env(tmp, SKILL_ID, **settings)
+    return pki.service_env(tmp, SKILL_ID, chain_origin=chain_origin, **settings)
 
 
 def call(port: int, method: str, path: str, body: bytes = b"", headers: Any = None) -> Any:
@@ -60,15 +64,12 @@ COMMANDS = {
 }
 
 
-@pytest.fixture(params=sorted(COMMANDS))
-def running(request: pytest.FixtureRequest, tmp_path: Path, pki: TestPKI) -> Iterator[int]:
-    port = free_port()
+@contextmanager
+def serving(command: str, env: dict[str, str]) -> Iterator[int]:
+    """A real server process on ``env["PORT"]`` for the block; its log must hold no traceback."""
+    port = int(env["PORT"])
     process = subprocess.Popen(
-        COMMANDS[request.param],
-        cwd=REPO_ROOT,
-        env=service_env(tmp_path, pki, port),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        COMMANDS[command], cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     try:
         wait_until_up(process, port, timeout=30)
@@ -76,6 +77,12 @@ def running(request: pytest.FixtureRequest, tmp_path: Path, pki: TestPKI) -> Ite
     finally:
         log = stop(process)
         assert "Traceback" not in log, log
+
+
+@pytest.fixture(params=sorted(COMMANDS))
+def running(request: pytest.FixtureRequest, tmp_path: Path, pki: TestPKI) -> Iterator[int]:
+    with serving(request.param, service_env(tmp_path, pki, free_port())) as port:
+        yield port
 
 
 def test_real_server_answers_genuine_requests_and_refuses_the_rest(
@@ -121,8 +128,29 @@ def test_real_server_answers_genuine_requests_and_refuses_the_rest(
         ({"SKILL_ID": ""}, "SKILL_ID is not set"),
         ({"WEBSERVICE_TEST_HOOKS": "0"}, "CERT_CHAIN_DIR is a test hook"),
         ({"VERIFY_SIGNATURE": "maybe"}, "not a yes/no value"),
+        (
+            {
+                "WEBSERVICE_TEST_HOOKS": "0",
+                "CERT_CHAIN_DIR": "",
+                "CERT_CHAIN_ORIGIN": "http://[::1]",
+            },
+            "CERT_CHAIN_ORIGIN is a test hook",
+        ),
+        ({"CERT_CHAIN_DIR": "", "CERT_CHAIN_ORIGIN": "http://192.0.2.1:80"}, "a loopback server"),
+        ({"CERT_CHAIN_ORIGIN": "http://127.0.0.1:9"}, "not both"),
+        ({"USER_ID_HASH_KEY": ""}, "USER_ID_HASH_KEY is not set"),
     ],
-    ids=["unverified-public", "hooks-public", "no-skill-id", "hook-without-flag", "bad-flag"],
+    ids=[
+        "unverified-public",
+        "hooks-public",
+        "no-skill-id",
+        "hook-without-flag",
+        "bad-flag",
+        "origin-without-flag",
+        "origin-not-loopback",
+        "origin-and-dir",
+        "no-hash-key",
+    ],
 )
 def test_unsafe_configurations_refuse_to_start(
     tmp_path: Path, pki: TestPKI, command: str, overrides: dict[str, str], message: str
@@ -145,3 +173,50 @@ def test_gunicorn_refuses_a_public_bind_given_on_the_command_line(
     )
     assert result.returncode != 0
     assert "refusing to listen on '0.0.0.0'" in result.stderr.decode()
+
+
+def test_a_flood_of_new_chain_urls_costs_a_bounded_number_of_downloads(
+    tmp_path: Path, pki: TestPKI
+) -> None:
+    """The review's attack on a real gunicorn: every request names a new chain URL.
+
+    Chains come from a slow loopback server (0.25 s a download, through the
+    service's real urllib fetcher). Genuine requests, whose chain is cached,
+    keep being answered; the attack's requests are refused (400 once
+    downloaded and failed, 503 when refused without a download) and cost at
+    most DOWNLOADS_PER_MINUTE downloads per worker, not one each.
+    """
+    from webservice.verify import DOWNLOADS_PER_MINUTE
+
+    signer = pki.signer()
+    session = Session(Listener(skill_id=SKILL_ID))
+    with (
+        ChainServer.running(tmp_path / "chains", delay=0.25) as chains,
+        serving("gunicorn", service_env(tmp_path, pki, free_port(), chains.origin)) as port,
+    ):
+        for _ in range(40):  # until both workers have downloaded and cached Alexa's chain
+            status, payload = call(port, "POST", "/", *signer.sign(session.launch()))
+            assert status == 200, payload
+            if chains.downloads == 2:
+                break
+        genuine_downloads = chains.downloads
+        assert genuine_downloads == 2
+        attack_statuses: list[int] = []
+
+        def attack(worker: int) -> None:
+            for n in range(6):
+                body, headers = signer.sign(Session(Listener(skill_id=SKILL_ID)).launch())
+                headers["Signature-256"] = "AAAA"
+                headers["SignatureCertChainUrl"] = f"{CHAIN_URL_PREFIX}flood-{worker}-{n}.pem"
+                attack_statuses.append(call(port, "POST", "/", body, headers)[0])
+
+        attackers = [threading.Thread(target=attack, args=(n,)) for n in range(16)]
+        for thread in attackers:
+            thread.start()
+        genuine = [call(port, "POST", "/", *signer.sign(session.launch()))[0] for _ in range(20)]
+        for thread in attackers:
+            thread.join(60)
+    assert genuine == [200] * 20
+    assert len(attack_statuses) == 96 and set(attack_statuses) <= {400, 503}
+    assert 503 in attack_statuses
+    assert chains.downloads - genuine_downloads <= 2 * DOWNLOADS_PER_MINUTE

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -327,7 +329,7 @@ def test_cache_honours_chain_expiry(pki: TestPKI, store: Store) -> None:
 def test_cache_is_bounded(pki: TestPKI, store: Store) -> None:
     urls = [f"{CHAIN_URL_PREFIX}cert-{n}.pem" for n in range(10)]
     fetcher = CountingFetcher(dict.fromkeys(urls, pki.chain_pem))
-    certificates = SigningCertificates(fetcher, store, max_entries=4)
+    certificates = SigningCertificates(fetcher, store, max_entries=4, downloads_per_minute=20)
     now = datetime.now(UTC)
     for url in urls:
         certificates.public_key(url, now)
@@ -374,3 +376,114 @@ def test_refusal_reasons_never_quote_the_request(gate: RequestGate, signer: Alex
     message = str(refused.value)
     for secret in (listener.user_id, listener.device_id, OTHER_SKILL_ID, json.dumps(envelope)):
         assert secret not in message
+
+
+# ---------------------------------------------------------------- downloads never queue
+
+
+class HeldFetcher(CountingFetcher):
+    """A download that lasts until the test lets it finish, like a slow chain server."""
+
+    def __init__(self, chains: dict[str, bytes]) -> None:
+        super().__init__(chains)
+        self.started = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(self, url: str) -> bytes:
+        self.calls.append(url)
+        self.started.set()
+        self.release.wait(10)
+        if url not in self.chains:
+            raise RefusedError("certificate chain could not be fetched")
+        return self.chains[url]
+
+
+def _in_thread(call: Callable[[], object]) -> tuple[threading.Thread, list[object]]:
+    """Run ``call`` in a thread; its result or exception lands in the returned list."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except Exception as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, outcome
+
+
+def test_a_miss_never_waits_behind_another_urls_download(pki: TestPKI, store: Store) -> None:
+    slow, other = CHAIN_URL_PREFIX + "slow.pem", CHAIN_URL_PREFIX + "other.pem"
+    fetcher = HeldFetcher({slow: pki.chain_pem, other: pki.chain_pem})
+    certificates = SigningCertificates(fetcher, store)
+    now = datetime.now(UTC)
+    downloading, _ = _in_thread(lambda: certificates.public_key(slow, now))
+    assert fetcher.started.wait(5)
+    try:
+        queued, outcome = _in_thread(lambda: certificates.public_key(other, now))
+        queued.join(2)  # the download above still holds; a queued miss would still be waiting
+        assert not queued.is_alive(), "a miss for another URL waited behind a download"
+        assert isinstance(outcome[0], RefusedError) and outcome[0].status == 503
+        assert fetcher.calls == [slow]
+    finally:
+        fetcher.release.set()
+        downloading.join(5)
+
+
+def test_requests_for_the_url_being_downloaded_share_that_download(
+    pki: TestPKI, store: Store
+) -> None:
+    url = CHAIN_URL_PREFIX + "shared.pem"
+    fetcher = HeldFetcher({url: pki.chain_pem})
+    certificates = SigningCertificates(fetcher, store)
+    now = datetime.now(UTC)
+    first, first_key = _in_thread(lambda: certificates.public_key(url, now))
+    assert fetcher.started.wait(5)
+    second, second_key = _in_thread(lambda: certificates.public_key(url, now))
+    fetcher.release.set()
+    first.join(5)
+    second.join(5)
+    expected = pki.leaf_key.public_key().public_numbers()
+    assert [key.public_numbers() for key in first_key + second_key] == [expected] * 2  # type: ignore[attr-defined]
+    assert fetcher.calls == [url]
+
+
+def test_a_cached_chain_is_served_while_another_download_runs(pki: TestPKI, store: Store) -> None:
+    cached, slow = CHAIN_URL_PREFIX + "cached.pem", CHAIN_URL_PREFIX + "slow.pem"
+    fetcher = HeldFetcher({cached: pki.chain_pem, slow: pki.chain_pem})
+    certificates = SigningCertificates(fetcher, store)
+    now = datetime.now(UTC)
+    fetcher.release.set()
+    certificates.public_key(cached, now)
+    fetcher.release.clear()
+    downloading, _ = _in_thread(lambda: certificates.public_key(slow, now))
+    try:
+        assert fetcher.started.wait(5)
+        hit, outcome = _in_thread(lambda: certificates.public_key(cached, now))
+        hit.join(2)
+        assert not hit.is_alive() and not isinstance(outcome[0], Exception)
+    finally:
+        fetcher.release.set()
+        downloading.join(5)
+
+
+def test_new_urls_downloaded_per_minute_are_bounded(pki: TestPKI, store: Store) -> None:
+    urls = [f"{CHAIN_URL_PREFIX}flood-{n}.pem" for n in range(6)]
+    fetcher = CountingFetcher({})  # every download fails, as an attacker's URLs do
+    clock = [1000.0]
+    certificates = SigningCertificates(
+        fetcher, store, downloads_per_minute=4, monotonic=lambda: clock[0]
+    )
+    now = datetime.now(UTC)
+    statuses = []
+    for url in urls:
+        with pytest.raises(RefusedError) as refused:
+            certificates.public_key(url, now)
+        statuses.append(refused.value.status)
+    assert fetcher.calls == urls[:4]
+    assert statuses == [400] * 4 + [503] * 2
+    clock[0] += 61  # a minute later the budget is back
+    with pytest.raises(RefusedError):
+        certificates.public_key(urls[5], now)
+    assert fetcher.calls == [*urls[:4], urls[5]]

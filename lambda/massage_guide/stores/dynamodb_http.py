@@ -13,7 +13,10 @@ whose endpoint follows the public pattern. Anything else keeps botocore.
 Behaviour kept from the botocore client the store used: connect and read
 timeouts, a bounded number of attempts with retries only for throttling,
 5xx and connection failures, the CRC32 check DynamoDB sends with every
-response, and errors that carry ``response["Error"]["Code"]``.
+response, errors that carry ``response["Error"]["Code"]``, and a kept-alive
+connection the server has since closed being replaced without counting as an
+attempt (urllib3, under botocore, likewise replaces a pooled connection it
+finds closed before using it).
 """
 
 from __future__ import annotations
@@ -234,6 +237,19 @@ class DynamoDBHttpClient:
             self._connection = connection
         return self._connection
 
+    def _exchange(
+        self, headers: dict[str, str], body: bytes
+    ) -> tuple[http.client.HTTPResponse, bytes]:
+        """One POST and its whole response; the connection is dropped if anything fails."""
+        try:
+            connection = self._connect()
+            connection.request("POST", "/", body=body, headers=headers)
+            response = connection.getresponse()
+            return response, response.read()
+        except BaseException:
+            self._drop()  # a half-used connection is never reused
+            raise
+
     def _drop(self) -> None:
         if self._connection is not None:
             self._connection.close()
@@ -241,14 +257,17 @@ class DynamoDBHttpClient:
 
     def _send(self, target: str, body: bytes) -> Any:
         headers = sign(self.credentials, self.region, self._host_header, target, body)
+        reused = self._connection is not None
         try:
-            connection = self._connect()
-            connection.request("POST", "/", body=body, headers=headers)
-            response = connection.getresponse()
-            payload = response.read()
-        except BaseException:
-            self._drop()  # a half-used connection is never reused
-            raise
+            response, payload = self._exchange(headers, body)
+        except ConnectionError:
+            if not reused:
+                raise
+            # DynamoDB (and whatever is in front of it) closes connections left idle; the
+            # first use after that fails at once. Reconnecting then is not a retry: it
+            # must not use up the one attempt a throttled call needs. Every call here is
+            # idempotent, so sending it again is safe.
+            response, payload = self._exchange(headers, body)
         if response.getheader("Connection", "").lower() == "close":
             self._drop()
         expected_crc = response.getheader("x-amz-crc32")

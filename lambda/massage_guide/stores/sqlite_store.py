@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import threading
 import time
 from contextlib import closing
@@ -23,6 +24,8 @@ from typing import Any, Final
 from massage_guide.stores.base import DEFAULT_TTL_DAYS, ListenerStore, StorageError
 
 BUSY_TIMEOUT_SECONDS: Final = 2.0
+SIDE_FILES: Final = ("-wal", "-shm")
+"""The files SQLite keeps beside the database in WAL mode."""
 _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS listeners ("
     " id TEXT PRIMARY KEY,"
@@ -71,7 +74,22 @@ class SQLiteStore(ListenerStore):
         return StorageError(f"sqlite {type(error).__name__}")
 
     def _create(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """The folder (0700 if this store makes it), the file (0600), WAL mode and the schema.
+
+        The file holds keyed hashes of listeners' ids and their preferences: only
+        the service's user may read it. SQLite gives the WAL and shared-memory
+        files it creates the database file's mode, so making the file private
+        first makes all three private, whatever the umask.
+        """
+        try:
+            self.path.parent.mkdir(parents=True, mode=0o700)
+            self.path.parent.chmod(0o700)  # mkdir's mode is filtered by the umask
+        except FileExistsError:
+            pass  # someone else's folder (e.g. SQLITE_PATH=/tmp/x): not ours to change
+        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+        for path in (self.path, *(self.path.with_name(self.path.name + end) for end in SIDE_FILES)):
+            if path.exists() and stat.S_IMODE(path.stat().st_mode) != 0o600:
+                path.chmod(0o600)  # a file from before this rule, or made under another umask
         with closing(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS)) as db:
             # WAL is a property of the file: set once, every later connection uses it.
             db.execute("PRAGMA journal_mode=WAL")
