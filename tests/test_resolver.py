@@ -225,3 +225,32 @@ def test_resolution_is_deterministic(model: dict) -> None:
     first = [Resolver(model).resolve(t) for t in texts]
     second = [Resolver(model).resolve(t) for t in texts]
     assert first == second
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("okay next", "AMAZON.NextIntent"),
+        ("repeat that please", "AMAZON.RepeatIntent"),
+        ("um start over", "AMAZON.StartOverIntent"),
+        ("okay", "AMAZON.YesIntent"),
+        ("no thanks", "AMAZON.NoIntent"),
+    ],
+)
+def test_a_courtesy_word_around_a_request_changes_nothing(
+    resolver: Resolver, text: str, intent: str
+) -> None:
+    assert resolver.resolve(text).intent == intent
+
+
+def test_a_courtesy_word_does_not_end_up_in_a_slot(resolver: Resolver) -> None:
+    resolution = resolver.resolve("tell me about blood flow please")
+    assert (resolution.intent, resolution.method) == ("BenefitIntent", "exact")
+    assert resolution.slots["benefit"].id == "circulation"
+
+
+def test_a_close_near_miss_beats_words_passed_through_unresolved(resolver: Resolver) -> None:
+    """'what is {benefit}' could carry "massage therapy anyway"; a near sample means more."""
+    assert resolver.resolve("what is massage therapy anyway").intent == "WhatIsMassageIntent"
+    unknown = resolver.resolve("tell me about quantum physics")
+    assert (unknown.intent, unknown.method) == ("BenefitIntent", "pass-through")
