@@ -87,7 +87,9 @@ class RepeatHandler(IntentHandler):
         conversation = state(handler_input)
         text = content(handler_input)
         if conversation.last_speech is None:
-            speech = Speech(text.prompt("nothing_to_repeat"), text.prompt("help"))
+            speech = Speech(text.prompt("nothing_to_repeat"))
+            if next_in_tour(handler_input) is None:  # in a tour, its place is the help
+                speech.say(text.prompt("help"))
             return where_next(handler_input, speech, text.prompt("help_question"))
         # Both were validated as this skill's own escaped SSML when the state was read.
         speech = Speech.from_body(conversation.last_speech)
