@@ -243,3 +243,32 @@ def test_normalise_keeps_the_letters_of_every_language() -> None:
     assert spanish.normalise("Me duele la espalda…¡mucho!") == "me duele la espalda mucho"
     # a decomposed accent (e + combining acute) meets the composed one
     assert spanish.normalise("masaje te\u0301rmico") == spanish.normalise("masaje térmico")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("okay next", "AMAZON.NextIntent"),
+        ("repeat that please", "AMAZON.RepeatIntent"),
+        ("um start over", "AMAZON.StartOverIntent"),
+        ("okay", "AMAZON.YesIntent"),
+        ("no thanks", "AMAZON.NoIntent"),
+    ],
+)
+def test_a_courtesy_word_around_a_request_changes_nothing(
+    resolver: Resolver, text: str, intent: str
+) -> None:
+    assert resolver.resolve(text).intent == intent
+
+
+def test_a_courtesy_word_does_not_end_up_in_a_slot(resolver: Resolver) -> None:
+    resolution = resolver.resolve("tell me about blood flow please")
+    assert (resolution.intent, resolution.method) == ("BenefitIntent", "exact")
+    assert resolution.slots["benefit"].id == "circulation"
+
+
+def test_a_close_near_miss_beats_words_passed_through_unresolved(resolver: Resolver) -> None:
+    """'what is {benefit}' could carry "massage therapy anyway"; a near sample means more."""
+    assert resolver.resolve("what is massage therapy anyway").intent == "WhatIsMassageIntent"
+    unknown = resolver.resolve("tell me about quantum physics")
+    assert (unknown.intent, unknown.method) == ("BenefitIntent", "pass-through")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from massage_guide.state import STATE_KEY, ConversationState
@@ -71,6 +71,9 @@ def _envelope(intent: str, attrs: dict[str, Any], slot: Slot | None) -> dict[str
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(INTENTS), attributes, slot_values)
+@example(  # "repeat" before anything was said, mid-tour: once 48 words
+    "AMAZON.RepeatIntent", {STATE_KEY: {"benefit": "muscle_relaxation", "tour": 0}}, None
+)
 def test_odd_session_attributes_and_slots_never_crash(
     intent: str, attrs: dict[str, Any], slot: Slot | None
 ) -> None:

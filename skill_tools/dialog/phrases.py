@@ -41,6 +41,8 @@ class Language:
     suffixes: Mapping[str, str]
     is_words: tuple[str, ...]
     numbers: Mapping[str, str]
+    courtesy_openers: tuple[str, ...] = ()
+    courtesy_closers: tuple[str, ...] = ()
 
     @classmethod
     def from_data(cls, code: str, data: Mapping[str, Any]) -> Language:
@@ -55,6 +57,8 @@ class Language:
             suffixes=dict(data.get("suffixes", {})),
             is_words=tuple(data.get("is_words", ())),
             numbers=dict(data.get("numbers", {})),
+            courtesy_openers=tuple(data.get("courtesy_openers", ())),
+            courtesy_closers=tuple(data.get("courtesy_closers", ())),
         )
 
     def normalise(self, text: str) -> str:

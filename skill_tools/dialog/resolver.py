@@ -5,9 +5,11 @@ send, using nothing but interaction_models/<locale>.json, so that what we test
 offline is the model we ship. The order of the steps mirrors how the service
 behaves for our purposes: invocation phrases first, then Amazon's built-in
 phrases, then exact sample matches (slot values resolved against the slot
-types, or passed through unresolved as ER_SUCCESS_NO_MATCH), then a fuzzy
-near-miss, and AMAZON.FallbackIntent for everything else. It is deterministic:
-the same model and text always give the same resolution.
+types), then samples that carry unknown words as an unresolved slot
+(ER_SUCCESS_NO_MATCH) unless a close near miss resolves, then a fuzzy near
+miss, and AMAZON.FallbackIntent for everything else. Each step also tries the
+text without a courtesy word at either end ("okay, next", "posture, please").
+It is deterministic: the same model and text always give the same resolution.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ FUZZY_THRESHOLD = 0.8  # below this a near miss is not trusted at all
 MAX_FREE_SLOT_WORDS = 3  # unknown slot text longer than this is not a slot value
 MIN_CARRIER_WORDS = 2  # fixed words a sample needs before it may carry unknown slot text
 FUZZY_STRONG = 0.92  # at or above this a near miss beats a pass-through slot match
+# (below it, a near miss whose slots resolve still beats a pass-through that resolves nothing)
 
 _SLOT_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -95,6 +98,9 @@ class Resolver:
         self.language = language or language_of(None)
         spec = model["interactionModel"]["languageModel"]
         self.invocation_name = self.language.normalise(spec["invocationName"])
+        # Words around a request that do not change it: "okay, next", "posture, please".
+        self._openers = tuple(self.language.normalise(w) for w in self.language.courtesy_openers)
+        self._closers = tuple(self.language.normalise(w) for w in self.language.courtesy_closers)
         self._intents: dict[str, dict[str, str]] = {}  # intent -> slot name -> type
         self._types: dict[str, dict[str, _TypeValue]] = {}  # type -> phrase -> value
         self._type_patterns: dict[str, str] = {}
@@ -204,6 +210,8 @@ class Resolver:
         return self._utterance(candidates, one_shot=True)
 
     def _utterance(self, candidates: list[str], one_shot: bool = False) -> Resolution:
+        plain = (self._without_courtesy(text) for text in candidates)
+        candidates = [*candidates, *(text for text in plain if text not in candidates)]
         for text in candidates:
             intent = self._phrases.get(text)
             if intent:
@@ -216,7 +224,7 @@ class Resolver:
         pass_through = next(filter(None, (self._match(t, loose=True) for t in candidates)), None)
         if fuzzy and fuzzy[2] >= FUZZY_STRONG:
             return Resolution("IntentRequest", fuzzy[0], fuzzy[1], one_shot, "fuzzy", *fuzzy[2:])
-        if pass_through:
+        if pass_through and not (_unresolved(pass_through[1]) and _trusted(fuzzy)):
             text = candidates[0]
             return Resolution("IntentRequest", *pass_through, one_shot, "pass-through", 1.0, text)
         if fuzzy and fuzzy[2] >= FUZZY_THRESHOLD:
@@ -251,6 +259,18 @@ class Resolver:
             if best is None or rank > best[0]:
                 best = (rank, template.intent, slots)
         return (best[1], best[2]) if best else None
+
+    def _without_courtesy(self, text: str) -> str:
+        """The text less one opening and one closing courtesy word, if anything else is left."""
+        for opener in self._openers:
+            if text.startswith(opener + " "):
+                text = text[len(opener) + 1 :]
+                break
+        for closer in self._closers:
+            if text.endswith(" " + closer):
+                text = text[: -len(closer) - 1]
+                break
+        return text
 
     @staticmethod
     def _plausible_slot_text(template: _Template, found: re.Match[str]) -> bool:
@@ -307,6 +327,22 @@ class Resolver:
                 for found in re.finditer(rf"(?<!\S)(?:{pattern})(?!\S)", text):
                     start, end = found.span()
                     yield f"{text[:start]}{{{slot}}}{text[end:]}", {slot: found.group()}
+
+
+def _unresolved(slots: Mapping[str, SlotValue]) -> bool:
+    """No slot value the slot type knows: Alexa would send ER_SUCCESS_NO_MATCH for each."""
+    return not any(slot.matched for slot in slots.values())
+
+
+def _trusted(fuzzy: tuple[str, dict[str, SlotValue], float, str] | None) -> bool:
+    """A near miss worth more than words passed through unresolved: close, and its slots resolve.
+
+    "what is massage therapy anyway" is a near miss of a sample, not an unknown
+    benefit called "massage therapy anyway".
+    """
+    if fuzzy is None or fuzzy[2] < FUZZY_THRESHOLD:
+        return False
+    return all(slot.matched for slot in fuzzy[1].values())
 
 
 def load(path: str | Path) -> Resolver:

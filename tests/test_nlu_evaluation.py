@@ -1,0 +1,225 @@
+"""The NLU evaluation sets: Amazon's annotation format, realistic, and understood by our model.
+
+Every locale with a set in interaction_models/nlu-evaluation/ is checked the same
+way: the file is exactly what the NLU annotation set API takes, every expectation
+exists in interaction_models/<locale>.json, every custom intent, every value a
+listener can name and every built-in the skill relies on is asked, few utterances
+are copies of samples, and the local resolver gets at least 95% of them right,
+intent and slot ids, and every warning sign and honest limit right.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+import pytest
+
+from massage_guide.triage import LIMIT_TOPICS
+from skill_tools.dialog.phrases import normalise
+from skill_tools.nlu_evaluation import (
+    MODELS,
+    SETS,
+    SLOT_IDS_SUFFIX,
+    Annotation,
+    Outcome,
+    evaluate,
+    load,
+    locales,
+    main,
+    read_json,
+    share_right,
+)
+
+LOCALES = locales()
+LOCALE_NAME = re.compile(r"[a-z]{2}-[A-Z]{2}")
+MINIMUM_UTTERANCES = {"en-US": 150}
+DEFAULT_MINIMUM_UTTERANCES = 80
+TARGET = 0.95
+MAX_COPIES_OF_SAMPLES = 1 / 5
+RELIED_ON_BUILT_INS = {
+    "AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.NextIntent", "AMAZON.PreviousIntent",
+    "AMAZON.RepeatIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.StartOverIntent",
+}  # fmt: skip
+SAFETY_CRITICAL = {"WarningSignIntent", *LIMIT_TOPICS}
+SLOT = re.compile(r"\{(\w+)\}")
+
+
+@functools.cache
+def language_model(locale: str) -> dict[str, Any]:
+    model: dict[str, Any] = read_json(MODELS / f"{locale}.json")["interactionModel"]
+    return model["languageModel"]
+
+
+@functools.cache
+def outcomes(locale: str) -> tuple[Outcome, ...]:
+    return tuple(evaluate(locale))
+
+
+def value_ids(locale: str) -> dict[str, set[str]]:
+    """Slot type -> its value ids."""
+    return {t["name"]: {v["id"] for v in t["values"]} for t in language_model(locale)["types"]}
+
+
+def slot_types(locale: str) -> dict[str, dict[str, str]]:
+    """Intent -> slot name -> slot type."""
+    return {
+        intent["name"]: {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
+        for intent in language_model(locale)["intents"]
+    }
+
+
+@pytest.fixture(params=LOCALES)
+def locale(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def test_every_file_is_a_locale_set_or_its_slot_ids() -> None:
+    assert "en-US" in LOCALES
+    for path in SETS.iterdir():
+        locale = path.name.removesuffix(SLOT_IDS_SUFFIX).removesuffix(".json")
+        assert LOCALE_NAME.fullmatch(locale), (
+            f"{path.name}: not <locale>.json or <locale>{SLOT_IDS_SUFFIX}"
+        )
+        assert (SETS / f"{locale}.json").exists() and (SETS / f"{locale}{SLOT_IDS_SUFFIX}").exists()
+        assert (MODELS / f"{locale}.json").exists(), f"{path.name} has no interaction model"
+
+
+def test_the_set_is_exactly_the_ask_annotation_format(locale: str) -> None:
+    """What `ask smapi update-annotations-for-nlu-annotation-sets` uploads as application/json."""
+    raw = read_json(SETS / f"{locale}.json")
+    assert set(raw) == {"data"} and isinstance(raw["data"], list)
+    minimum = MINIMUM_UTTERANCES.get(locale, DEFAULT_MINIMUM_UTTERANCES)
+    assert len(raw["data"]) >= minimum, f"{locale}: {len(raw['data'])} utterances, {minimum} needed"
+    for entry in raw["data"]:
+        assert set(entry) == {"inputs", "expected"}, entry
+        assert set(entry["inputs"]) == {"utterance"}, entry
+        utterance = entry["inputs"]["utterance"]
+        assert isinstance(utterance, str) and utterance == " ".join(utterance.split()), entry
+        assert re.fullmatch(r"[^\W\d_][\w' ]*", utterance), f"{utterance!r}: words only, as spoken"
+        [expected] = entry["expected"]
+        assert set(expected) == {"intent"} and set(expected["intent"]) <= {"name", "slots"}
+        for slot in expected["intent"].get("slots", {}).values():
+            assert set(slot) == {"value"} and isinstance(slot["value"], str), entry
+
+
+def test_utterances_are_said_inside_the_skill_and_only_once(locale: str) -> None:
+    """The set tests the model, not the invocation: no wake word, no "ask back massage guide"."""
+    invocation = normalise(language_model(locale)["invocationName"], locale)
+    said = [normalise(a.utterance, locale) for a in load(locale)]
+    assert [s for s in said if invocation in s or s.startswith("alexa")] == []
+    assert sorted(s for s in set(said) if said.count(s) > 1) == []
+
+
+def test_every_expectation_exists_in_the_model(locale: str) -> None:
+    types, ids = slot_types(locale), value_ids(locale)
+    slot_ids = read_json(SETS / f"{locale}{SLOT_IDS_SUFFIX}")
+    used: set[tuple[str, str]] = set()
+    for annotation in load(locale):
+        assert annotation.intent in types, annotation
+        for name, words in annotation.values.items():
+            assert name in types[annotation.intent], f"{annotation.intent} has no slot {name}"
+            assert re.search(rf"(?<!\S){re.escape(words)}(?!\S)", annotation.utterance), annotation
+            assert annotation.ids[name] in ids[types[annotation.intent][name]], annotation
+            used.add((name, words))
+    listed = {(name, words) for name, by_words in slot_ids.items() for words in by_words}
+    assert listed - used == set(), "slot ids for words no utterance says"
+
+
+def test_every_intent_and_every_value_a_listener_can_name_is_asked(locale: str) -> None:
+    annotations = load(locale)
+    asked = {a.intent for a in annotations}
+    custom = {name for name in slot_types(locale) if not name.startswith("AMAZON.")}
+    assert custom - asked == set(), "custom intents the set never asks"
+    assert RELIED_ON_BUILT_INS - asked == set(), "built-ins the skill relies on, never asked"
+    named = {value_id for a in annotations for value_id in a.ids.values()}
+    for type_name, type_ids in value_ids(locale).items():
+        assert type_ids - named == set(), f"{type_name} values never named"
+
+
+def test_warning_signs_and_honest_limits_are_plentiful(locale: str) -> None:
+    annotations = load(locale)
+    critical = [a for a in annotations if a.intent in SAFETY_CRITICAL]
+    assert len(critical) >= len(annotations) / 4
+    assert {a.intent for a in critical} == SAFETY_CRITICAL
+
+
+def copies_of_samples(locale: str, annotations: list[Annotation]) -> list[str]:
+    """Utterances that are a sample of the model, with the annotated words as its slot."""
+    samples = {
+        normalise(SLOT.sub(lambda m: f" slot{m[1]} ", sample), locale)
+        for intent in language_model(locale)["intents"]
+        for sample in intent.get("samples", [])
+    }
+    copies = []
+    for annotation in annotations:
+        said = normalise(annotation.utterance, locale)
+        for name, words in annotation.values.items():
+            said = re.sub(
+                rf"(?<!\S){re.escape(normalise(words, locale))}(?!\S)",
+                f"slot{name}",
+                said,
+                count=1,
+            )
+        if said in samples:
+            copies.append(annotation.utterance)
+    return copies
+
+
+def test_few_utterances_are_copies_of_samples(locale: str) -> None:
+    """A set written like the samples would measure nothing."""
+    annotations = load(locale)
+    copies = copies_of_samples(locale, annotations)
+    assert len(copies) <= MAX_COPIES_OF_SAMPLES * len(annotations), copies
+
+
+def test_copies_are_recognised_whatever_the_slot_words() -> None:
+    model = language_model("en-US")
+    [benefit] = [i for i in model["intents"] if i["name"] == "BenefitIntent"]
+    assert "tell me about {benefit}" in benefit["samples"]
+    said = [
+        Annotation(
+            "tell me about quantum physics", "BenefitIntent", {"benefit": "quantum physics"}, {}
+        ),
+        Annotation("tell me all about blood flow", "BenefitIntent", {"benefit": "blood flow"}, {}),
+    ]
+    assert copies_of_samples("en-US", said) == ["tell me about quantum physics"]
+
+
+def test_the_local_resolver_understands_at_least_95_percent(locale: str) -> None:
+    results = outcomes(locale)
+    misses = "\n".join(outcome.describe() for outcome in results if not outcome.right)
+    assert share_right(list(results)) >= TARGET, f"{locale} misses:\n{misses}"
+
+
+def test_every_warning_sign_and_honest_limit_is_understood(locale: str) -> None:
+    """A wrong intent here means a massage pitch to someone who needs a doctor, or a guess."""
+    results = outcomes(locale)
+    misses = [
+        o.describe() for o in results if o.annotation.intent in SAFETY_CRITICAL and not o.right
+    ]
+    assert misses == []
+
+
+def test_a_miss_is_a_wrong_intent_or_a_wrong_slot_id() -> None:
+    expected = Annotation(
+        "what about blood flow",
+        "BenefitIntent",
+        {"benefit": "blood flow"},
+        {"benefit": "circulation"},
+    )
+    assert Outcome(expected, "BenefitIntent", {"benefit": "circulation"}).right
+    assert not Outcome(expected, "BenefitIntent", {"benefit": None}).right
+    assert not Outcome(expected, "TellMeMoreIntent", {"benefit": "circulation"}).right
+    assert not Outcome(expected, "BenefitIntent", {}).right
+
+
+def test_the_command_prints_the_figure_and_the_misses(capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["en-US"])
+    printed = capsys.readouterr().out
+    results = outcomes("en-US")
+    assert f"en-US: {len(results)} utterances, {share_right(list(results)):.1%} right" in printed
+    assert printed.count("  miss ") == sum(not o.right for o in results)
+    assert status == 0
+    assert main(["en-US", "--target", "1.01"]) == 1
