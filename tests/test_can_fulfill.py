@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 
+from massage_guide.content import content_for
 from massage_guide.handlers import can_fulfill
 from massage_guide.stores.base import ListenerStore
 from skill_tools.dialog.resolver import Resolver
 from skill_tools.envelopes import Listener, Session, Slot, can_fulfill_request, slot_json
 from skill_tools.paths import REPO_ROOT
+from tests.locales import LOCALES
 from tests.support import assert_valid_response
 from tests.test_persistence import Skill, raw_records, server_for, store, tour_to_circulation
 
@@ -186,3 +188,25 @@ def test_a_name_free_query_neither_reads_nor_writes_the_store(
     session = Session(listener)
     skill(session, session.intent("StartTourIntent"))
     assert skill.store.calls()[0] == calls[0] + 1
+
+
+def cfir_answer(skill: Any, locale: str, intent: str, slots: dict[str, str] | None) -> str:
+    envelope = can_fulfill_request(Listener(locale=locale), intent, slots)
+    verdict: str = skill(envelope, None)["response"]["canFulfillIntent"]["canFulfill"]
+    return verdict
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_benefit_named_as_its_locale_says_it_gets_a_yes(skill: Any, locale: str) -> None:
+    """Spoken as the content names it, and without its article ("la postura" and "postura")."""
+    text = content_for(locale)
+    for benefit in text.benefits:
+        said = {benefit.name, benefit.title}
+        first, _, rest = benefit.name.partition(" ")
+        if first.lower() in text.articles:
+            said.add(rest)
+        for words in said:
+            verdict = cfir_answer(skill, locale, "BenefitIntent", {"benefit": words})
+            assert verdict == "YES", (locale, words)
+    assert cfir_answer(skill, locale, "WarningSignIntent", None) == "NO"
+    assert cfir_answer(skill, locale, "MassageCostIntent", None) == "NO"

@@ -45,7 +45,7 @@ def test_overview_names_every_benefit_in_one_short_breath() -> None:
         assert idea in overview, idea
 
 
-NOT_SPOKEN = frozenset({"_comment", "inherits", "benefit_order"})
+NOT_SPOKEN = frozenset({"_comment", "inherits", "benefit_order", "articles"})
 """Keys of a locale file that are bookkeeping, never said or shown."""
 
 

@@ -84,6 +84,8 @@ class Content:
     limits: dict[str, str]
     prompts: dict[str, tuple[str, ...]]
     say: dict[str, Suggestion]
+    articles: frozenset[str] = frozenset()
+    """Words that may lead a spoken name ("the", "la", "die"): matched without them."""
     benefit_ids: tuple[str, ...] = field(init=False)
     _placeholders: dict[str, frozenset[str]] = field(init=False, repr=False)
     _suggested: dict[str, str] = field(init=False, repr=False)
@@ -241,4 +243,5 @@ def _build(languages: tuple[str, ...]) -> Content:
             key: Suggestion(raw["phrase"], raw["intent"], dict(raw.get("slots", {})))
             for key, raw in data["say"].items()
         },
+        articles=frozenset(data["articles"]),
     )

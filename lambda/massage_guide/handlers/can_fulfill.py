@@ -50,17 +50,25 @@ SLOT_OF: Final = {"BenefitIntent": "benefit", "TellMeMoreIntent": "benefit", "Ca
 """Intents the skill serves in full once their one slot names something it knows."""
 
 
+def plain(words: str, text: Content) -> str:
+    """Lower case, single spaces, without a leading article ("la postura" is "postura")."""
+    parts = words.lower().split()
+    while len(parts) > 1 and parts[0] in text.articles:
+        parts = parts[1:]
+    return " ".join(parts)
+
+
 def known_words(text: Content, slot: str) -> dict[str, str]:
-    """Each way the content names a benefit or a cause (id, name, title), lower-cased -> id."""
+    """Each way the content names a benefit or a cause (id, name, title), in plain form -> id."""
     entries: Iterable[Any] = text.benefits if slot == "benefit" else text.causes.values()
     words: dict[str, str] = {}
     for entry in entries:
         for word in (entry.id.replace("_", " "), entry.name, getattr(entry, "title", entry.name)):
-            words[" ".join(word.lower().split())] = entry.id
+            words[plain(word, text)] = entry.id
     return words
 
 
-def judge_slot(slot: Any, known: Mapping[str, str]) -> tuple[Answer, Answer]:
+def judge_slot(slot: Any, known: Mapping[str, str], text: Content) -> tuple[Answer, Answer]:
     """(canUnderstand, canFulfill) for one filled slot.
 
     Amazon documents these slots without entity resolutions, so the spoken
@@ -74,7 +82,7 @@ def judge_slot(slot: Any, known: Mapping[str, str]) -> tuple[Answer, Answer]:
     codes = [getattr(getattr(a, "status", None), "code", None) for a in authorities or ()]
     if codes and all(code == StatusCode.ER_SUCCESS_NO_MATCH for code in codes):
         return "NO", "NO"
-    if " ".join(str(slot.value).lower().split()) in known:
+    if plain(str(slot.value), text) in known:
         return "YES", "YES"
     return "MAYBE", "NO"
 
@@ -92,9 +100,10 @@ def judge(handler_input: HandlerInput) -> tuple[Answer, dict[str, tuple[Answer, 
     wanted = SLOT_OF.get(name)
     if wanted is None:
         return "NO", dict.fromkeys(filled, ("NO", "NO"))
-    known = known_words(content(handler_input), wanted)
+    text = content(handler_input)
+    known = known_words(text, wanted)
     verdicts: dict[str, tuple[Answer, Answer]] = {
-        slot_name: judge_slot(slot, known) if slot_name == wanted else ("NO", "NO")
+        slot_name: judge_slot(slot, known, text) if slot_name == wanted else ("NO", "NO")
         for slot_name, slot in filled.items()
     }
     answers = {understand for understand, _ in verdicts.values()}
