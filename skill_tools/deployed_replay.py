@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from skill_tools.package import ASK_STATES
+from skill_tools.skill_package import ASK_STATES
 
 
 def deployed_skill_id(states: Path = ASK_STATES, profile: str = "default") -> str:

@@ -12,3 +12,5 @@ from typing import Final
 REPO_ROOT: Final = Path(__file__).resolve().parents[1]
 LAMBDA_DIR: Final = REPO_ROOT / "lambda"
 """What ships to Lambda: lambda_function.py and the massage_guide package (the task root)."""
+DIST: Final = REPO_ROOT / "dist"
+"""What `make package` writes: lambda.zip and skill-package/."""

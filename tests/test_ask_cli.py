@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from skill_tools import deployed_replay, node_tools, package
+from skill_tools import deployed_replay, lambda_zip, node_tools, skill_package
 from skill_tools.paths import REPO_ROOT
 from tests.test_manifest import ENVELOPE, roundtrip
 
@@ -55,12 +55,12 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Deployed:
         REPO_ROOT / "lambda", project / "lambda", ignore=shutil.ignore_patterns("__pycache__")
     )
     (project / "hooks").symlink_to(REPO_ROOT / "hooks", target_is_directory=True)
-    skill_package = project / "dist" / "skill-package"
-    package.build_skill_package(skill_package)  # `make package` before any deploy: no ARN known
-    uploaded_first = load(skill_package / "skill.json")
+    package_dir = project / "dist" / "skill-package"
+    skill_package.build_skill_package(package_dir)  # `make package` before any deploy: no ARN known
+    uploaded_first = load(package_dir / "skill.json")
     result_file = project / "result.json"
     result = drive("deploy", str(project), ARN, result_file=result_file)
-    return Deployed(project, result, uploaded_first, load(skill_package / "skill.json"))
+    return Deployed(project, result, uploaded_first, load(package_dir / "skill.json"))
 
 
 def drive(*args: str, result_file: Path) -> Any:
@@ -90,7 +90,7 @@ def test_make_ask_cli_gives_a_working_pinned_cli(tmp_path: Path) -> None:
 def test_the_cli_builds_the_zip_make_package_builds(deployed: Deployed, tmp_path: Path) -> None:
     (build,) = deployed.result["builds"]
     assert build["buildFlow"] == "CustomBuildFlow", "hooks/build.sh must win over the pip flow"
-    reference = package.build_lambda_zip(tmp_path / "lambda.zip")  # what `make package` writes
+    reference = lambda_zip.build_lambda_zip(tmp_path / "lambda.zip")  # what `make package` writes
     assert Path(build["file"]).read_bytes() == reference.path.read_bytes()
     (call,) = deployed.result["deployerCalls"]
     assert call["codeBuild"] == build["file"], "the deployer uploads what the hook built"
@@ -121,9 +121,9 @@ def test_one_deploy_writes_the_custom_and_the_events_endpoint(deployed: Deployed
 def test_the_next_package_build_agrees_with_what_the_cli_wrote(
     deployed: Deployed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(package, "ASK_STATES", deployed.project / ".ask" / "ask-states.json")
-    assert package._deployed_endpoint() == ARN  # read from the state the CLI recorded
-    package.build_skill_package(tmp_path / "skill-package", endpoint_arn=ARN)
+    monkeypatch.setattr(skill_package, "ASK_STATES", deployed.project / ".ask" / "ask-states.json")
+    assert skill_package.deployed_endpoint() == ARN  # read from the state the CLI recorded
+    skill_package.build_skill_package(tmp_path / "skill-package", endpoint_arn=ARN)
     assert load(tmp_path / "skill-package" / "skill.json") == deployed.manifest
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from cfnlint.decode import cfn_yaml  # type: ignore[import-untyped]
 
-from skill_tools import package
+from skill_tools import lambda_zip
 from skill_tools.paths import REPO_ROOT
 
 TEMPLATE = REPO_ROOT / "infrastructure" / "skill-stack.yaml"
@@ -77,7 +77,7 @@ def test_function_runtime_architecture_and_limits(template: dict[str, Any]) -> N
     assert props["Architectures"] == ["arm64"]
     runtime = template["Parameters"]["LambdaRuntime"]
     assert set(runtime["AllowedValues"]) <= {"python3.12", "python3.13"}
-    assert runtime["Default"] == f"python{package.DEFAULT_TARGET_PYTHON}"
+    assert runtime["Default"] == f"python{lambda_zip.DEFAULT_TARGET_PYTHON}"
     assert props["Runtime"] == {"Ref": "LambdaRuntime"}
     assert template["Parameters"]["LambdaHandler"]["Default"] == "lambda_function.lambda_handler"
     assert props["Timeout"] < 8  # Alexa gives up after 8 seconds

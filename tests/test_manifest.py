@@ -15,7 +15,7 @@ from cfnlint.decode import cfn_yaml  # type: ignore[import-untyped]
 
 from massage_guide.stores.base import DEFAULT_TTL_DAYS, REMEMBERED
 from massage_guide.stores.dynamodb_store import EXPIRY_ATTRIBUTE, KEY_ATTRIBUTE
-from skill_tools import package
+from skill_tools import skill_package
 from skill_tools.dialog.phrases import language_of
 from skill_tools.dialog.resolver import Resolver
 from skill_tools.paths import REPO_ROOT
@@ -164,16 +164,16 @@ def test_privacy_and_compliance(manifest: dict[str, Any]) -> None:
     assert "http" not in json.dumps(manifest)
 
 
-@pytest.mark.parametrize("field", sorted(package.ICON_SIZES))
+@pytest.mark.parametrize("field", sorted(skill_package.ICON_SIZES))
 def test_every_locale_names_its_icons_as_package_files(
     manifest: dict[str, Any], field: str
 ) -> None:
-    size = package.ICON_SIZES[field]
+    size = skill_package.ICON_SIZES[field]
     for locale, info in manifest["publishingInformation"]["locales"].items():
         uri = info[field]
         assert uri.startswith("file://assets/"), (locale, uri)  # the ASK CLI's package form
         icon = REPO_ROOT / uri.removeprefix("file://")
-        assert package.png_size(icon.read_bytes()) == (size, size), (locale, uri)
+        assert skill_package.png_size(icon.read_bytes()) == (size, size), (locale, uri)
 
 
 def policy_section(heading: str) -> str:
@@ -219,8 +219,8 @@ def test_privacy_policy_says_how_long_and_how_to_delete() -> None:
 
 
 def test_endpoints_events_and_permissions(manifest: dict[str, Any]) -> None:
-    assert manifest["apis"]["custom"]["endpoint"]["uri"] == package.ENDPOINT_PLACEHOLDER
-    assert manifest["events"]["endpoint"]["uri"] == package.ENDPOINT_PLACEHOLDER
+    assert manifest["apis"]["custom"]["endpoint"]["uri"] == skill_package.ENDPOINT_PLACEHOLDER
+    assert manifest["events"]["endpoint"]["uri"] == skill_package.ENDPOINT_PLACEHOLDER
     assert manifest["events"]["subscriptions"] == [{"eventName": "SKILL_DISABLED"}]
     assert manifest["permissions"] == []
 
@@ -298,7 +298,7 @@ def test_skill_package_layout(tmp_path: Path) -> None:
     (out / "interactionModels" / "custom").mkdir(parents=True)
     stale = out / "interactionModels" / "custom" / "xx-XX.json"
     stale.write_text("{}")
-    package.build_skill_package(out)
+    skill_package.build_skill_package(out)
     assert not stale.exists(), "a removed locale must not linger in the package"
     assert sorted(p.name for p in (out / "interactionModels" / "custom").iterdir()) == [
         p.name for p in MODELS
@@ -311,19 +311,19 @@ def test_skill_package_layout(tmp_path: Path) -> None:
 
 def test_skill_package_endpoint_filled_or_left_for_the_ask_cli(tmp_path: Path) -> None:
     arn = "arn:aws:lambda:us-east-1:123456789012:function:back-massage-guide:live"
-    package.build_skill_package(tmp_path / "with", endpoint_arn=arn)
+    skill_package.build_skill_package(tmp_path / "with", endpoint_arn=arn)
     filled = load(tmp_path / "with" / "skill.json")["manifest"]
     assert filled["apis"]["custom"]["endpoint"]["uri"] == arn
     assert filled["events"]["endpoint"]["uri"] == arn
     assert filled["events"]["subscriptions"] == [{"eventName": "SKILL_DISABLED"}]
-    assert package.ENDPOINT_PLACEHOLDER not in json.dumps(filled)
+    assert skill_package.ENDPOINT_PLACEHOLDER not in json.dumps(filled)
 
-    package.build_skill_package(tmp_path / "without", endpoint_arn=None)
+    skill_package.build_skill_package(tmp_path / "without", endpoint_arn=None)
     bare = load(tmp_path / "without" / "skill.json")["manifest"]
     original_custom = load(REPO_ROOT / "skill.json")["manifest"]["apis"]["custom"]
     assert bare["apis"]["custom"] == {"interfaces": original_custom["interfaces"]}
     assert "events" not in bare
-    assert package.ENDPOINT_PLACEHOLDER not in json.dumps(bare)
+    assert skill_package.ENDPOINT_PLACEHOLDER not in json.dumps(bare)
     # Everything else is carried over unchanged.
     original = load(REPO_ROOT / "skill.json")["manifest"]
     assert bare["publishingInformation"] == original["publishingInformation"]

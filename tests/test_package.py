@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from skill_tools import node_tools, package
+from skill_tools import lambda_zip, node_tools, package, skill_package
 from skill_tools.envelopes import Session
 from skill_tools.paths import LAMBDA_DIR, REPO_ROOT
 from tests.test_manifest import ENVELOPE, roundtrip
@@ -26,19 +26,19 @@ SITE_PACKAGES = Path(next(p for p in sys.path if p.endswith("site-packages")))
 
 @dataclass(frozen=True)
 class Built:
-    first: package.LambdaBuild
-    second: package.LambdaBuild
+    first: lambda_zip.LambdaBuild
+    second: lambda_zip.LambdaBuild
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The zip, built twice from the same sources in different folders."""
-    one = package.build_lambda_zip(tmp_path_factory.mktemp("one") / "lambda.zip")
-    two = package.build_lambda_zip(tmp_path_factory.mktemp("two") / "lambda.zip")
+    one = lambda_zip.build_lambda_zip(tmp_path_factory.mktemp("one") / "lambda.zip")
+    two = lambda_zip.build_lambda_zip(tmp_path_factory.mktemp("two") / "lambda.zip")
     return Built(one, two)
 
 
-def names(build: package.LambdaBuild) -> list[str]:
+def names(build: lambda_zip.LambdaBuild) -> list[str]:
     with zipfile.ZipFile(build.path) as zf:
         return zf.namelist()
 
@@ -48,7 +48,7 @@ def test_reproducible_and_small(built: Built) -> None:
     assert built.first.sha256 == built.second.sha256
     assert built.first.path.read_bytes() == built.second.path.read_bytes()
     assert built.first.sha256 == hashlib.sha256(built.first.path.read_bytes()).hexdigest()
-    assert built.first.size < package.MAX_ZIP_BYTES
+    assert built.first.size < lambda_zip.MAX_ZIP_BYTES
     assert built.first.size == built.first.path.stat().st_size
 
 
@@ -78,7 +78,7 @@ def test_contents_code_data_and_dependencies(built: Built) -> None:
     for dependency in ("ask_sdk_core", "ask_sdk_model", "ask_sdk_runtime", "requests", "dateutil"):
         assert f"{dependency}/__init__.py" in entries
     tops = {name.split("/", 1)[0].split("-", 1)[0].lower() for name in entries}
-    assert not tops & package.RUNTIME_PROVIDED, "boto3 & co. come with the Lambda runtime"
+    assert not tops & lambda_zip.RUNTIME_PROVIDED, "boto3 & co. come with the Lambda runtime"
     assert not any(name.endswith(".so") for name in entries), "pure Python, any architecture"
     assert not any(name.startswith(("bin/", "tests/")) for name in entries)
     info_files = {name.rsplit("/", 1)[-1] for name in entries if ".dist-info/" in name}
@@ -111,14 +111,14 @@ def test_bytecode_only_for_the_target_runtime(built: Built) -> None:
 
 
 def test_no_interpreter_for_an_unknown_version() -> None:
-    assert package.find_target_interpreter("2.0") is None
+    assert lambda_zip.find_target_interpreter("2.0") is None
 
 
 def test_requirements_must_be_exact_pins(tmp_path: Path) -> None:
     loose = tmp_path / "requirements.txt"
     loose.write_text("ask-sdk-core>=1.19\n")
     with pytest.raises(ValueError, match="not an exact pin"):
-        package.ensure_wheelhouse(loose, tmp_path / "wheels")
+        lambda_zip.ensure_wheelhouse(loose, tmp_path / "wheels")
 
 
 # The child process: an isolated interpreter (-I: no env vars, no user site;
@@ -139,10 +139,10 @@ json.dump({"answers": answers, "files": [f for f in files if f],
 """
 
 
-def lambda_interpreter(build: package.LambdaBuild) -> str:
+def lambda_interpreter(build: lambda_zip.LambdaBuild) -> str:
     """The interpreter matching the shipped bytecode if there is one, else this one."""
     if build.bytecode_for:
-        found = package.find_target_interpreter(build.bytecode_for)
+        found = lambda_zip.find_target_interpreter(build.bytecode_for)
         assert found
         return found
     return sys.executable
@@ -159,7 +159,7 @@ def test_zip_answers_requests_as_lambda_would(built: Built, tmp_path: Path) -> N
         zf.extractall(task)
     runtime = tmp_path / "runtime"
     runtime.mkdir()
-    for name in sorted(package.RUNTIME_PROVIDED):
+    for name in sorted(lambda_zip.RUNTIME_PROVIDED):
         (runtime / name).symlink_to(SITE_PACKAGES / name, target_is_directory=True)
     before = tree(task)
 
@@ -222,9 +222,9 @@ def manifest_of(out: Path) -> dict[str, Any]:
 
 
 def test_skill_package_carries_the_icons_skill_json_names(tmp_path: Path) -> None:
-    written = package.build_skill_package(tmp_path / "pkg")
+    written = skill_package.build_skill_package(tmp_path / "pkg")
     locales = manifest_of(tmp_path / "pkg")["publishingInformation"]["locales"]
-    icons = {info[field] for info in locales.values() for field in package.ICON_SIZES}
+    icons = {info[field] for info in locales.values() for field in skill_package.ICON_SIZES}
     assert icons == {"file://assets/icon-108.png", "file://assets/icon-512.png"}
     for uri in icons:
         relative = uri.removeprefix("file://")
@@ -259,11 +259,11 @@ def skill_json_with(tmp_path: Path, **en_us: str) -> Path:
 def test_a_wrong_icon_fails_the_build(tmp_path: Path, field: str, uri: str, complaint: str) -> None:
     skill_json = skill_json_with(tmp_path, **{field: uri})
     with pytest.raises(ValueError, match=re.escape(complaint)):
-        package.build_skill_package(tmp_path / "pkg", skill_json=skill_json)
+        skill_package.build_skill_package(tmp_path / "pkg", skill_json=skill_json)
 
 
 def test_policy_urls_come_from_configuration_for_every_locale(tmp_path: Path) -> None:
-    urls = package.policy_urls_from_environment(
+    urls = skill_package.policy_urls_from_environment(
         {
             "PRIVACY_POLICY_URL": " https://guide.example/{locale}/privacy ",
             "TERMS_OF_USE_URL": "",
@@ -275,7 +275,7 @@ def test_policy_urls_come_from_configuration_for_every_locale(tmp_path: Path) ->
     skill_json = tmp_path / "skill.json"
     skill_json.write_text(json.dumps(raw), encoding="utf-8")
     shutil.copytree(REPO_ROOT / "assets", tmp_path / "assets")
-    package.build_skill_package(tmp_path / "pkg", skill_json=skill_json, policy_urls=urls)
+    skill_package.build_skill_package(tmp_path / "pkg", skill_json=skill_json, policy_urls=urls)
     compliance = manifest_of(tmp_path / "pkg")["privacyAndCompliance"]
     assert len(locales) > 1
     assert compliance["locales"] == {
@@ -292,7 +292,7 @@ def test_policy_urls_come_from_configuration_for_every_locale(tmp_path: Path) ->
 @pytest.mark.parametrize("url", ["guide.example/privacy", "ftp://guide.example/p", "https://"])
 def test_a_policy_url_that_is_not_a_web_address_fails_the_build(url: str) -> None:
     with pytest.raises(ValueError, match="not an http"):
-        package.with_policy_urls({"manifest": {}}, {"privacyPolicyUrl": url})
+        skill_package.with_policy_urls({"manifest": {}}, {"privacyPolicyUrl": url})
 
 
 @pytest.mark.slow
@@ -321,9 +321,9 @@ def test_committed_icons_are_what_the_svg_renders_to(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    for size in package.ICON_SIZES.values():
+    for size in skill_package.ICON_SIZES.values():
         rendered = (tmp_path / f"icon-{size}.png").read_bytes()
-        assert package.png_size(rendered) == (size, size)
+        assert skill_package.png_size(rendered) == (size, size)
         assert rendered == (REPO_ROOT / "assets" / f"icon-{size}.png").read_bytes(), (
             f"assets/icon-{size}.png is stale: run `make icons` after editing assets/icon.svg"
         )

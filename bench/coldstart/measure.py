@@ -289,14 +289,14 @@ def full_import_rows(variant: Variant, events: Path) -> list[tuple[float, float,
 
 
 def zip_sizes(measured: dict[str, Measurements]) -> None:
-    """Build each variant's deployment zip the way skill_tools.package builds ours.
+    """Build each variant's deployment zip the way skill_tools.lambda_zip builds ours.
 
     Baselines get a zip of their single module as lambda_function.py plus the
     same pinned runtime requirements; baseline 2 also carries the pure-Python
     ask_sdk_dynamodb package (boto3 is left out, as Lambda provides it).
     """
     try:
-        from skill_tools.package import build_lambda_zip
+        from skill_tools.lambda_zip import build_lambda_zip
     except ImportError as error:  # packaging module missing: say so, do not guess
         for item in measured.values():
             item.zip_note = f"N/A ({error})"
@@ -312,7 +312,7 @@ def zip_sizes(measured: dict[str, Measurements]) -> None:
                 if "skill" not in built:
                     built["skill"] = build_lambda_zip(WORK / "lambda.zip").size
                 item.zip_bytes = built["skill"]
-                item.zip_note = "skill_tools.package.build_lambda_zip"
+                item.zip_note = "skill_tools.lambda_zip.build_lambda_zip"
                 continue
             src = Path(tmp) / key
             src.mkdir()

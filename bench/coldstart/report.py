@@ -274,7 +274,7 @@ def write_report(
         "- **Peak RSS** is each cold child's `VmHWM` (peak resident set of its own address space; "
         "`ru_maxrss` would include the parent's, as Linux carries it across fork and exec), "
         "read right after it answered, maximum over runs.",
-        "- **Zip**: the skill's zip is `skill_tools.package.build_lambda_zip`; the baselines' "
+        "- **Zip**: the skill's zip is `skill_tools.lambda_zip.build_lambda_zip`; the baselines' "
         "are built by the same function from their module plus the same pinned runtime "
         "requirements (baseline 2 adds the pure-Python `ask_sdk_dynamodb` package; boto3 is "
         "provided by the Lambda runtime for everyone).",
