@@ -21,24 +21,17 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from massage_guide.log_policy import withheld_traceback
+from webservice.chain_cache import Fetcher, SigningCertificates
 from webservice.compat import (
     VERIFY_SIGNATURE_APP_CONFIG,
     VERIFY_TIMESTAMP_APP_CONFIG,
     SkillAdapter,
 )
 from webservice.fetchers import DirectoryFetcher, UrllibFetcher
+from webservice.refusal import RefusedError
 from webservice.settings import Settings, is_loopback
-from webservice.verify import (
-    CERT_URL_HEADER,
-    SIGNATURE_HEADER,
-    Clock,
-    Fetcher,
-    RefusedError,
-    RequestGate,
-    SigningCertificates,
-    load_trust_store,
-    utc_now,
-)
+from webservice.trust import load_trust_store
+from webservice.verify import CERT_URL_HEADER, SIGNATURE_HEADER, Clock, RequestGate, utc_now
 
 log = logging.getLogger("webservice")
 

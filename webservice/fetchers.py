@@ -1,6 +1,6 @@
 """Where signing chains come from: Amazon's URL over HTTPS, or a folder (a test hook).
 
-A fetcher only brings bytes; ``webservice.verify`` decides whether the URL is
+A fetcher only brings bytes; ``webservice.trust`` decides whether the URL is
 acceptable before any fetch and whether the chain is trusted after it.
 """
 
@@ -15,7 +15,8 @@ from typing import Any
 
 import certifi
 
-from webservice.verify import CERT_HOST, CERT_PATH_PREFIX, MAX_CHAIN_PEM, RefusedError
+from webservice.refusal import RefusedError
+from webservice.trust import CERT_HOST, CERT_PATH_PREFIX, MAX_CHAIN_PEM
 
 CHAIN_URL_PREFIX = f"https://{CERT_HOST}{CERT_PATH_PREFIX}"
 

@@ -31,7 +31,7 @@ class CountingFetcher:
         self.calls: list[str] = []
 
     def __call__(self, url: str) -> bytes:
-        from webservice.verify import RefusedError
+        from webservice.refusal import RefusedError
 
         self.calls.append(url)
         if url not in self.chains:

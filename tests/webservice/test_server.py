@@ -186,7 +186,7 @@ def test_a_flood_of_new_chain_urls_costs_a_bounded_number_of_downloads(
     downloaded and failed, 503 when refused without a download) and cost at
     most DOWNLOADS_PER_MINUTE downloads per worker, not one each.
     """
-    from webservice.verify import DOWNLOADS_PER_MINUTE
+    from webservice.chain_cache import DOWNLOADS_PER_MINUTE
 
     signer = pki.signer()
     session = Session(Listener(skill_id=SKILL_ID))

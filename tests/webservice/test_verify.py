@@ -14,14 +14,11 @@ from cryptography.x509.verification import Store
 from skill_tools.envelopes import Listener, Session, skill_disabled_event, timestamp
 from skill_tools.testpki import CHAIN_URL_PREFIX, AlexaSigner, Authority, TestPKI, pem
 from tests.webservice.conftest import OTHER_SKILL_ID, SKILL_ID, CountingFetcher
+from webservice.chain_cache import SigningCertificates
 from webservice.fetchers import DirectoryFetcher
-from webservice.verify import (
-    RefusedError,
-    RequestGate,
-    SigningCertificates,
-    normalise_cert_url,
-    verify_chain,
-)
+from webservice.refusal import RefusedError
+from webservice.trust import normalise_cert_url, verify_chain
+from webservice.verify import RequestGate
 
 # ---------------------------------------------------------------- URL rules
 
