@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,8 +27,6 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from webservice.chain_cache import SigningCertificates
 from webservice.refusal import RefusedError
 from webservice.trust import normalise_cert_url
-
-log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "Signature-256"
 CERT_URL_HEADER = "SignatureCertChainUrl"
