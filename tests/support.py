@@ -215,7 +215,7 @@ def _check_screen(directive: dict[str, Any], card: dict[str, Any]) -> list[str]:
     if "text" in shown:
         assert shown["text"] == card_text, f"{kind}: the text is not the card's"
     for item in shown.get("benefits", []):
-        for field in ("title", "summary"):
+        for field in ("title", "line"):
             if field in item:
                 assert item[field] in card_text, f"{kind}: {item[field]!r} is only on screen"
     strings = screen_strings(shown)

@@ -265,6 +265,8 @@ def test_the_read_through_screen_lists_what_is_read_out(skill: Any) -> None:
     spoken = speech_text(response)
     for item in shown["benefits"]:
         assert item["title"].replace("&amp;", "&") in spoken
+        assert item["line"].replace("&amp;", "&") in spoken  # nothing only on screen
+    assert shown["closing"].replace("&amp;", "&") in spoken
 
 
 def test_make_run_on_a_show_shows_apl_only_while_the_manifest_declares_it() -> None:

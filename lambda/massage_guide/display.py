@@ -119,14 +119,14 @@ def benefit_screen(
 
 
 def read_through_screen(text: Content, benefits: Iterable[Benefit]) -> Screen:
-    """Every benefit's title and summary, as read out, then the disclaimer."""
+    """Every benefit's title and the line read out for it, then the tip and the disclaimer."""
     return Screen(
         "read_through",
         {
             "title": _apl_text(text.skill_name),
             "benefits": [
-                {"title": _apl_text(b.title), "summary": _apl_text(b.summary)} for b in benefits
+                {"title": _apl_text(b.title), "line": _apl_text(b.line)} for b in benefits
             ],
-            "closing": _apl_text(text.disclaimer),
+            "closing": _apl_text(f"{text.therapist_tip} {text.disclaimer}"),
         },
     )

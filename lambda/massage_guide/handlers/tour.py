@@ -142,7 +142,7 @@ class ReadThroughHandler(IntentHandler):
         for benefit in text.benefits:
             speech.say(f"{benefit.title}.").say(benefit.line).pause(READ_THROUGH_PAUSE_MS)
         speech.say(text.prompt("read_through_outro")).say(text.therapist_tip).say(text.disclaimer)
-        card_text = "\n\n".join(f"{b.title}: {b.summary}" for b in text.benefits)
+        card_text = "\n\n".join(f"{b.title}: {b.line}" for b in text.benefits)
         return reply(
             handler_input,
             speech,
