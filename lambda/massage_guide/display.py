@@ -10,7 +10,7 @@ text escaped for APL's small markup language.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -38,6 +38,10 @@ class Screen:
 
     kind: str
     payload: dict[str, Any]
+
+
+ScreenBuilder = Callable[[], Screen]
+"""How a handler offers its screen: built only when the device has one, so speakers pay nothing."""
 
 
 def has_screen(handler_input: HandlerInput) -> bool:

@@ -59,14 +59,14 @@ def reply(
     end_session: bool = False,
     pending: Pending | Literal["keep"] | None = None,
     offered: str | None = None,
-    screen: display.Screen | None = None,
+    screen: display.ScreenBuilder | None = None,
 ) -> Response:
     """Build the response: paced SSML, a reprompt if the session stays open, a card, repeat memory.
 
     Every answer replaces the question the skill waits on (``pending``), so a
     later "yes" never continues something the listener has moved away from.
-    On a screen, ``screen`` (or else the card itself) is shown; a screen only
-    ever comes with the card it mirrors.
+    On a screen, ``screen`` builds what is shown (else the card itself is); a
+    screen only ever comes with the card it mirrors.
     """
     conversation = state(handler_input)
     if pending != KEEP:
@@ -93,7 +93,9 @@ def reply(
         if display.has_screen(handler_input):
             if screen is None:
                 footer = content(handler_input).prompt("screen_footer")
-                screen = display.card_screen(title, text, footer)
-            builder.add_directive(display.render(screen))
+                shown = display.card_screen(title, text, footer)
+            else:
+                shown = screen()
+            builder.add_directive(display.render(shown))
     save_state(handler_input)
     return builder.response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
@@ -28,16 +30,16 @@ def benefit_card(benefit: Benefit) -> tuple[str, str]:
 
 def benefit_shown(
     handler_input: HandlerInput, benefit: Benefit, hint: str
-) -> tuple[tuple[str, str], display.Screen]:
+) -> tuple[tuple[str, str], display.ScreenBuilder]:
     """The card for a benefit and its screen: the tour position while touring, what to say next."""
     card = benefit_card(benefit)
+    text = content(handler_input)
     tour = state(handler_input).tour
-    touring = tour is not None and content(handler_input).benefits[tour].id == benefit.id
+    touring = tour is not None and text.benefits[tour].id == benefit.id
     position = tour + 1 if touring and tour is not None else None
-    screen = display.benefit_screen(
-        content(handler_input), benefit, card[1], hint=hint, position=position
+    return card, partial(
+        display.benefit_screen, text, benefit, card[1], hint=hint, position=position
     )
-    return card, screen
 
 
 def next_in_tour(handler_input: HandlerInput) -> int | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
@@ -104,7 +106,7 @@ class ListBenefitsHandler(IntentHandler):
             speech,
             Speech(text.prompt("list_reprompt")),
             card=(text.skill_name, card_text),
-            screen=display.home_screen(text),
+            screen=partial(display.home_screen, text),
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -69,7 +70,7 @@ def welcome(
         reprompt,
         card=(text.skill_name, card_text),
         pending=pending,
-        screen=display.home_screen(text),
+        screen=partial(display.home_screen, text),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
@@ -36,7 +38,7 @@ def no_more_benefits(
     handler_input: HandlerInput,
     speech: Speech | None = None,
     card: tuple[str, str] | None = None,
-    screen: display.Screen | None = None,
+    screen: display.ScreenBuilder | None = None,
 ) -> Response:
     """'That's all seven', the therapist tip where the listener finishes, and what next."""
     text = content(handler_input)
@@ -148,5 +150,5 @@ class ReadThroughHandler(IntentHandler):
             speech,
             card=(text.skill_name, f"{card_text}\n\n{text.therapist_tip} {text.disclaimer}"),
             end_session=True,
-            screen=display.read_through_screen(text, text.benefits),
+            screen=partial(display.read_through_screen, text, text.benefits),
         )
