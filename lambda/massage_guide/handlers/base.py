@@ -21,13 +21,14 @@ from massage_guide.speech import Speech, fit, wrap
 from massage_guide.state import OFFERS, Pending
 
 KEEP: Final = "keep"
-"""Pass as ``pending`` to leave the question the skill is waiting on as it was (repeat; help and
-fallback via :func:`keep_question`)."""
+"""Pass as ``pending`` to leave the question the skill is waiting on as it was (repeat; the
+error apology via :func:`keep_question`)."""
 CARD_TEXT_LIMIT: Final = 8000
 
 
 def keep_question(handler_input: HandlerInput) -> Literal["keep"] | None:
-    """For help, fallback and errors: keep the pending question, except "forget me?".
+    """For the error apology ("could you try again?"): keep the pending question, except
+    "forget me?".
 
     Deleting needs a yes given right after the question; after a detour the
     listener may not remember what a "yes" would do.
