@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,7 @@ from massage_guide.triage import DOCTOR_FIRST_SIGNS, LIMIT_TOPICS, URGENT_SIGNS
 from skill_tools.dialog import LocalDialog, Turn
 from skill_tools.dialog.phrases import normalise
 from skill_tools.dialog.resolver import Resolver
+from skill_tools.envelopes import Listener, Session, Slot
 from tests.locales import LANGUAGES, LOCALES, language_model, model_path, phrases
 from tests.support import checked
 
@@ -234,3 +236,16 @@ def test_the_tour_and_the_read_through_end_with_the_therapist_advice(locale: str
     read = LocalDialog(handler=dialog.handler, locale=locale).say(said["one_shot"])
     assert read.intent == "ReadThroughIntent", said["one_shot"]
     assert text.therapist_tip in read.speech and read.ended
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_on_a_screen_a_warning_sign_shows_only_the_safety_text(skill: Any, locale: str) -> None:
+    """Not even the usual footer, which recommends a massage therapist."""
+    text = content_for(locale)
+    session = Session(Listener(device="show", locale=locale))
+    slot = Slot("x", "pregnancy", "x")
+    response = skill(session.intent("WarningSignIntent", {"sign": slot}), None)
+    [directive] = response["response"]["directives"]
+    shown = directive["datasources"]["payload"]["card"]
+    assert shown["text"] == text.prompt("safety_doctor")
+    assert shown["footer"] == text.prompt("safety_footer") != text.prompt("screen_footer")

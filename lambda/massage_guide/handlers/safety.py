@@ -8,9 +8,12 @@ helping, because for these listeners massage may be the wrong first step.
 
 from __future__ import annotations
 
+from functools import partial
+
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from massage_guide import display
 from massage_guide.conversation import content, intent_name, slot_id
 from massage_guide.handlers.base import IntentHandler, reply
 from massage_guide.speech import Speech
@@ -31,11 +34,14 @@ class WarningSignHandler(IntentHandler):
         urgent = slot_id(handler_input, "sign") in URGENT_SIGNS
         advice = text.prompt("safety_urgent" if urgent else "safety_doctor")
         speech = Speech(advice).say(text.prompt("safety_question"))
+        title = text.prompt("safety_title")
         return reply(
             handler_input,
             speech,
             Speech(text.prompt("safety_reprompt")),
-            card=(text.prompt("safety_title"), advice),
+            card=(title, advice),
+            # Not the usual footer: it recommends a massage therapist, which is no advice here.
+            screen=partial(display.card_screen, title, advice, text.prompt("safety_footer")),
         )
 
 
