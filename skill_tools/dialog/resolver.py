@@ -191,9 +191,6 @@ class Resolver:
         """Slot name -> slot type for an intent in the model (empty if unknown)."""
         return dict(self._intents.get(intent, {}))
 
-    def intent_names(self) -> list[str]:
-        return list(self._intents)
-
     def resolve(self, text: str) -> Resolution:
         """Map one utterance to a LaunchRequest or an IntentRequest with slots."""
         spoken = self.language.normalise(text)
@@ -343,8 +340,3 @@ def _trusted(fuzzy: tuple[str, dict[str, SlotValue], float, str] | None) -> bool
     if fuzzy is None or fuzzy[2] < FUZZY_THRESHOLD:
         return False
     return all(slot.matched for slot in fuzzy[1].values())
-
-
-def load(path: str | Path) -> Resolver:
-    """Shorthand for Resolver.from_file."""
-    return Resolver.from_file(path)
