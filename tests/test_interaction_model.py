@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +15,7 @@ from massage_guide.state import LENGTHS, PACES
 from skill_tools import models
 from skill_tools.dialog.phrases import language_of
 from skill_tools.paths import REPO_ROOT
+from tests.locales import language_model
 
 MODELS = sorted((REPO_ROOT / "interaction_models").glob("*.json"))
 SLOT = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -37,16 +36,10 @@ REQUIRED_BUILT_INS = {
 }  # fmt: skip
 
 
-def language_model(path: Path) -> dict[str, Any]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    model: dict[str, Any] = data["interactionModel"]["languageModel"]
-    return model
-
-
 @pytest.fixture(params=MODELS, ids=[p.stem for p in MODELS])
 def model(request: pytest.FixtureRequest) -> dict[str, Any]:
     """A locale's model, with the locale it is for under "locale" (not a SMAPI field)."""
-    return {**language_model(request.param), "locale": request.param.stem}
+    return {**language_model(request.param.stem), "locale": request.param.stem}
 
 
 def test_there_is_an_en_us_model() -> None:
@@ -191,7 +184,7 @@ def test_slot_value_ids_and_content_match_both_ways(model: dict[str, Any]) -> No
 
 
 def test_the_issue_examples_are_samples() -> None:
-    model = language_model(REPO_ROOT / "interaction_models" / "en-US.json")
+    model = language_model("en-US")
     samples = {
         intent["name"]: {_normalised(s) for s in intent.get("samples", [])}
         for intent in model["intents"]
@@ -212,9 +205,7 @@ def structure(model: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_every_locale_has_the_structure_of_en_us(model: dict[str, Any]) -> None:
-    assert structure(model) == structure(
-        language_model(REPO_ROOT / "interaction_models/en-US.json")
-    )
+    assert structure(model) == structure(language_model("en-US"))
 
 
 def test_the_models_of_one_language_are_in_step() -> None:

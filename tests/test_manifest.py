@@ -19,6 +19,7 @@ from skill_tools import skill_package
 from skill_tools.dialog.phrases import language_of
 from skill_tools.dialog.resolver import Resolver
 from skill_tools.paths import REPO_ROOT
+from tests.locales import language_model
 
 MODELS = sorted((REPO_ROOT / "interaction_models").glob("*.json"))
 PRIVACY_POLICY = REPO_ROOT / "docs" / "privacy-policy.md"
@@ -35,13 +36,6 @@ def load(path: Path) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def manifest() -> dict[str, Any]:
     return load(REPO_ROOT / "skill.json")["manifest"]
-
-
-def model_for(locale: str) -> dict[str, Any]:
-    language: dict[str, Any] = load(REPO_ROOT / "interaction_models" / f"{locale}.json")[
-        "interactionModel"
-    ]["languageModel"]
-    return language
 
 
 def roundtrip(path: Path, type_name: str) -> tuple[Any, Any]:
@@ -118,7 +112,7 @@ def test_published_name_and_metadata(manifest: dict[str, Any]) -> None:
     assert info["locales"]["en-US"]["name"] == "Back Massage Guide"
     for locale in LOCALES:
         published = info["locales"][locale]
-        assert published["name"].lower() == model_for(locale)["invocationName"], locale
+        assert published["name"].lower() == language_model(locale)["invocationName"], locale
         assert 0 < len(published["summary"]) <= 160, locale
         assert 0 < len(published["description"]) <= 4000, locale
         assert 1 <= len(published["keywords"]) <= 30, locale
@@ -238,7 +232,7 @@ def sample_texts(locale: str) -> dict[str, str]:
     """Every sample utterance of the model, mapped to its intent."""
     return {
         sample: intent["name"]
-        for intent in model_for(locale)["intents"]
+        for intent in language_model(locale)["intents"]
         for sample in intent.get("samples", [])
     }
 
@@ -249,7 +243,7 @@ def example_utterance(phrase: str, locale: str) -> tuple[str, list[str]]:
     As Alexa does, a connecting word after the name ("to", "que", "welche") may be part of
     the request or not: both readings are offered.
     """
-    name = model_for(locale)["invocationName"]
+    name = language_model(locale)["invocationName"]
     spoken = language_of(locale)
     launch = "|".join(re.escape(verb) for verb in spoken.launch_verbs)
     if re.fullmatch(rf"Alexa, (?:{launch}) {re.escape(name)}", phrase):

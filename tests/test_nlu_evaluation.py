@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
 
 import pytest
 
@@ -31,6 +30,7 @@ from skill_tools.nlu_evaluation import (
     read_json,
     share_right,
 )
+from tests.locales import language_model
 
 LOCALES = locales()
 LOCALE_NAME = re.compile(r"[a-z]{2}-[A-Z]{2}")
@@ -44,12 +44,6 @@ RELIED_ON_BUILT_INS = {
 }  # fmt: skip
 SAFETY_CRITICAL = {"WarningSignIntent", *LIMIT_TOPICS}
 SLOT = re.compile(r"\{(\w+)\}")
-
-
-@functools.cache
-def language_model(locale: str) -> dict[str, Any]:
-    model: dict[str, Any] = read_json(MODELS / f"{locale}.json")["interactionModel"]
-    return model["languageModel"]
 
 
 @functools.cache
