@@ -41,6 +41,7 @@ def request_handlers() -> list[AbstractRequestHandler]:
         # Yes/no mean different things depending on the question pending.
         settings.ForgetConfirmedHandler(),
         settings.ForgetDeclinedHandler(),
+        safety.AfterWarningHandler(),
         learning.OfferAcceptedHandler(),
         learning.OverviewAcceptedHandler(),
         learning.OfferDeclinedHandler(),

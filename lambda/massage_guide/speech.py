@@ -16,6 +16,7 @@ SHORT_PAUSE_MS: Final = 400
 BENEFIT_PAUSE_MS: Final = 1500
 READ_THROUGH_PAUSE_MS: Final = 3000
 MAX_BREAK_MS: Final = 10_000
+MAX_SPOKEN_DIGITS: Final = 6
 PROSODY_RATES: Final = {"normal": None, "slow": "slow"}
 """The prosody rate for each listening pace; normal speech needs no prosody element."""
 
@@ -55,6 +56,19 @@ class Speech:
         if cleaned:
             self._fragments.append(escape(cleaned))
         return self
+
+    def say_with_number(self, text: str, number: str) -> Speech:
+        """Add text in which ``number`` (a phone number such as 911) is read digit by digit.
+
+        "Call 911" must be heard as "nine one one" whatever the voice makes of a
+        bare number; the rest of the text is escaped as :meth:`say` does.
+        """
+        before, found, after = text.partition(number)
+        if not found or not number.isdigit() or len(number) > MAX_SPOKEN_DIGITS:
+            return self.say(text)
+        self.say(before)
+        self._fragments.append(f'<say-as interpret-as="digits">{number}</say-as>')
+        return self.say(after)
 
     def pause(self, milliseconds: int = SHORT_PAUSE_MS) -> Speech:
         """Add a silence, for example between benefits read out one after another."""
@@ -110,11 +124,13 @@ def _cut(body: str, room: int) -> str:
 
 
 _OWN_BREAK = re.compile(r'<break time="(\d{1,5})ms"/>')
+_OWN_DIGITS = re.compile(r'<say-as interpret-as="digits">(\d{1,6})</say-as>')
 _BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt|quot|apos);)")
 
 
 def is_own_body(body: object) -> bool:
-    """Whether ``body`` looks like inner SSML this module made: escaped words and its own pauses.
+    """Whether ``body`` looks like inner SSML this module made: escaped words, its own pauses
+    and numbers read digit by digit.
 
     Session attributes come back from outside, so speech kept there for
     "repeat" is checked before it is spoken again.
@@ -123,7 +139,7 @@ def is_own_body(body: object) -> bool:
         return False
     if any(int(ms) > MAX_BREAK_MS for ms in _OWN_BREAK.findall(body)):
         return False
-    text = _OWN_BREAK.sub(" ", body)
+    text = _OWN_DIGITS.sub(r" \1 ", _OWN_BREAK.sub(" ", body))
     if "<" in text or ">" in text or _BARE_AMPERSAND.search(text) or _NOT_XML.search(text):
         return False
     return bool(text.strip())

@@ -23,7 +23,9 @@ MAX_VARIANT: Final = 99
 OFFERS: Final = ("offer", "detail")
 """Questions whose "yes" plays a benefit named in ``offered``."""
 
-Pending = Literal["tour_next", "resume", "forget", "offer", "detail", "overview"]
+Pending = Literal[
+    "tour_next", "resume", "forget", "offer", "detail", "overview", "after_warning"
+]
 PENDING_VALUES: Final[tuple[str, ...]] = get_args(Pending)
 
 
@@ -35,7 +37,8 @@ class ConversationState:
     tour has started); ``benefit`` is the benefit being discussed, for "tell me
     more"; ``pending`` is the yes/no question the skill is waiting on, with
     ``offered`` naming the benefit a "yes" would play (its summary for "offer", its
-    detail for "detail"; "overview" offers the overview). ``variants`` remembers which
+    detail for "detail"; "overview" offers the overview; "after_warning" follows a warning
+    sign, when no "yes" or "next" may lead back into the benefits). ``variants`` remembers which
     variant of each varied prompt was said last, so the next one differs.
     """
 

@@ -3,23 +3,57 @@
 Language-neutral policy, shared by the handlers that answer these requests and
 by the one that tells Alexa the skill will not volunteer for them. The slot
 value ids match the WarningSign type of every interaction model.
+
+The tiers follow NICE CKS "Back pain - low (without radiculopathy)" and "Sciatica
+(lumbar radiculopathy)", the NHS pages on back pain and cauda equina syndrome, and
+the American College of Physicians' 2017 guideline on low back pain (docs/safety.md).
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal
 
-URGENT_SIGNS: Final = frozenset(
-    {"bladder_bowel", "saddle_numbness", "leg_numbness", "serious_fall", "fever"}
-)
-"""Warning signs that need medical help right away (WarningSign slot value ids)."""
-DOCTOR_FIRST_SIGNS: Final = frozenset(
+EMERGENCY_SIGNS: Final = frozenset(
     {
-        "pregnancy", "osteoporosis", "cancer", "surgery", "blood_thinners", "disc", "sciatica",
-        "severe_pain", "weight_loss", "injury", "medical_condition",
+        "bladder_bowel", "saddle_numbness", "leg_numbness", "sciatica_both_legs",
+        "serious_fall", "chest_pain",
     }
 )  # fmt: skip
-"""Warning signs that mean checking with a doctor before trying massage."""
+"""Signs of cauda equina syndrome, spinal cord or serious trauma, or the heart: emergency
+care now (the country's emergency number, the emergency department)."""
+URGENT_SIGNS: Final = frozenset(
+    {
+        "fever", "weight_loss", "cancer", "steroids", "injecting_drugs", "weak_immunity",
+        "severe_pain", "upper_back_pain",
+    }
+)  # fmt: skip
+"""Red flags for infection, cancer or a fracture: see a doctor soon, today if possible.
+``severe_pain`` is pain that keeps getting worse or wakes the listener at night."""
+CAUTION_SIGNS: Final = frozenset(
+    {
+        "pregnancy", "osteoporosis", "surgery", "blood_thinners", "disc", "sciatica",
+        "medical_condition", "injury",
+    }
+)  # fmt: skip
+"""Reasons to check with a doctor before trying massage."""
+WARNING_SIGNS: Final = EMERGENCY_SIGNS | URGENT_SIGNS | CAUTION_SIGNS
+
+Tier = Literal["emergency", "urgent", "caution", "unknown"]
+
+
+def tier_of(sign_id: str | None) -> Tier:
+    """The tier of a resolved sign; "unknown" when Alexa could not resolve it (or none was said).
+
+    An unknown sign is answered as the safe case: the emergency signs first.
+    """
+    if sign_id in EMERGENCY_SIGNS:
+        return "emergency"
+    if sign_id in URGENT_SIGNS:
+        return "urgent"
+    if sign_id in CAUTION_SIGNS:
+        return "caution"
+    return "unknown"
+
 
 LIMIT_TOPICS: Final = {
     "MassageCostIntent": "cost",

@@ -34,6 +34,11 @@ def where_next(handler_input: HandlerInput, speech: Speech, question: str) -> Re
 
 
 def fallback(handler_input: HandlerInput) -> Response:
+    """Words the skill could not place: what it does, and a doctor for symptoms; never a pitch.
+
+    They may be a symptom said in words the model does not know, so there is no
+    benefit offered and no tour to carry on with on "yes".
+    """
     text = content(handler_input)
-    speech = Speech(varied(handler_input, "fallback"))
-    return where_next(handler_input, speech, text.prompt("fallback_question"))
+    speech = Speech(varied(handler_input, "fallback"), text.prompt("fallback_question"))
+    return reply(handler_input, speech, Speech(text.prompt("fallback_reprompt")))

@@ -20,7 +20,10 @@ from massage_guide.speech import Speech
 
 
 def overview(handler_input: HandlerInput, lead_in: str | None = None) -> Response:
-    """All seven benefits in one breath, then which one the listener would like."""
+    """All seven benefits in one breath, then which one the listener would like.
+
+    A "yes" to "which one shall I explain?" means "go on": it starts with the first.
+    """
     text = content(handler_input)
     speech = Speech(lead_in) if lead_in else Speech()
     speech.say(text.overview).pause().say(text.prompt("overview_follow_up"))
@@ -29,6 +32,8 @@ def overview(handler_input: HandlerInput, lead_in: str | None = None) -> Respons
         speech,
         Speech(text.prompt("overview_reprompt")),
         card=(text.skill_name, text.overview),
+        pending="offer",
+        offered=text.benefits[0].id,
     )
 
 
@@ -107,6 +112,8 @@ class ListBenefitsHandler(IntentHandler):
             Speech(text.prompt("list_reprompt")),
             card=(text.skill_name, card_text),
             screen=partial(display.home_screen, text),
+            pending="offer",  # "yes" to "which one interests you?" starts with the first
+            offered=text.benefits[0].id,
         )
 
 

@@ -2,8 +2,10 @@
 
 A warning sign is health data: the answer never repeats it, it is not kept in
 the conversation state, the card carries only the safety text, and nothing
-here logs it. The answer leads with the doctor and says nothing about massage
-helping, because for these listeners massage may be the wrong first step.
+here logs it. The answer is the tier's alone (triage.py): an emergency gets the
+country's emergency number and the session ends; any other sign gets the doctor
+and one open question. Nothing here mentions massage helping, and right after a
+warning sign no "yes", "next" or "tell me more" leads back into the benefits.
 """
 
 from __future__ import annotations
@@ -14,34 +16,72 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from massage_guide import display
-from massage_guide.conversation import content, intent_name, slot_id
+from massage_guide.conversation import content, intent_name, slot_id, slot_said
 from massage_guide.handlers.base import IntentHandler, reply
 from massage_guide.speech import Speech
-from massage_guide.triage import LIMIT_TOPICS, URGENT_SIGNS
+from massage_guide.triage import LIMIT_TOPICS, tier_of
 
 
 class WarningSignHandler(IntentHandler):
-    """'I'm pregnant and my back hurts': a doctor first, calmly, and no massage pitch.
+    """'I keep wetting myself since my back went out': the tier's answer, calmly, and nothing else.
 
-    An empty or unrecognised sign gets the check-with-a-doctor answer: the
-    listener said something about their health that the skill cannot place.
+    A sign Alexa could not resolve, or none at all, gets the safe default: the
+    emergency signs first, then the doctor.
     """
 
     intents = ("WarningSignIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
-        urgent = slot_id(handler_input, "sign") in URGENT_SIGNS
-        advice = text.prompt("safety_urgent" if urgent else "safety_doctor")
-        speech = Speech(advice).say(text.prompt("safety_question"))
-        title = text.prompt("safety_title")
+        tier = tier_of(slot_id(handler_input, "sign"))
+        advice = text.prompt(f"safety_{tier}")
+        speech = Speech().say_with_number(advice, text.prompt("emergency_number"))
+        title = text.prompt("safety_title_emergency" if tier == "emergency" else "safety_title")
+        # Not the usual footer: it recommends a massage therapist, which is no advice here.
+        screen = partial(display.card_screen, title, advice, text.prompt("safety_footer"))
+        if tier == "emergency":
+            return reply(handler_input, speech, card=(title, advice), screen=screen, end_session=True)
+        speech.say(text.prompt("safety_question"))
         return reply(
             handler_input,
             speech,
             Speech(text.prompt("safety_reprompt")),
             card=(title, advice),
-            # Not the usual footer: it recommends a massage therapist, which is no advice here.
-            screen=partial(display.card_screen, title, advice, text.prompt("safety_footer")),
+            screen=screen,
+            pending="after_warning",
+        )
+
+
+class AfterWarningHandler(IntentHandler):
+    """'Yes', 'next', 'go back', 'start over' or a bare 'tell me more' right after a warning sign.
+
+    Each of these would otherwise lead into a benefit: a massage pitch to someone
+    just sent to a doctor. A benefit asked for by name is still answered.
+    """
+
+    intents = (
+        "AMAZON.YesIntent",
+        "AMAZON.NextIntent",
+        "AMAZON.PreviousIntent",
+        "AMAZON.StartOverIntent",
+        "TellMeMoreIntent",
+    )
+    answers = ("after_warning",)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        if not super().can_handle(handler_input):
+            return False
+        return intent_name(handler_input) != "TellMeMoreIntent" or not slot_said(
+            handler_input, "benefit"
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        text = content(handler_input)
+        return reply(
+            handler_input,
+            Speech(text.prompt("safety_follow_up")),
+            Speech(text.prompt("safety_reprompt")),
+            pending="after_warning",
         )
 
 
