@@ -21,7 +21,7 @@ from skill_tools.spoken_length import DETAILED, ORDINARY, READ_THROUGH, REPROMPT
 MAX_SPEECH_CHARS = 8000
 MAX_CARD_CHARS = 8000
 MAX_RESPONSE_BYTES = 24 * 1024
-ALLOWED_TAGS = {"speak", "break", "prosody"}
+ALLOWED_TAGS = {"speak", "break", "prosody", "say-as"}
 LEAKS = ("None", "null", "{", "}", "Traceback", "Exception", "Error:", "object at 0x", "<bound")
 CLAIMS = {
     "en": re.compile(
@@ -81,6 +81,9 @@ def _check_speech(speech: Any, where: str) -> str:
     assert root.tag == "speak", f"{where}: root is {root.tag}"
     for element in root.iter():
         assert element.tag in ALLOWED_TAGS, f"{where}: unexpected tag <{element.tag}>"
+        if element.tag == "say-as":  # only a phone number, read digit by digit
+            assert element.get("interpret-as") == "digits", f"{where}: say-as {element.attrib}"
+            assert (element.text or "").isdigit() and not len(element), f"{where}: say-as"
         if element.tag == "break":
             time = element.get("time", "")
             assert time.endswith("ms") and 0 <= int(time[:-2]) <= 10_000, f"{where}: {time}"

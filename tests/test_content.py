@@ -158,10 +158,10 @@ def test_british_spelling_and_local_help_where_listeners_would_notice() -> None:
     assert "summarized" in content_for("en-US").source
     for locale in ("en-GB", "en-AU", "en-IN"):
         assert "summarised" in content_for(locale).source, locale
-    assert "911" in content_for("en-US").prompt("safety_urgent")
-    assert "999" in content_for("en-GB").prompt("safety_urgent")
-    assert "triple zero" in content_for("en-AU").prompt("safety_urgent")
-    assert "112" in content_for("en-IN").prompt("safety_urgent")
+    assert "911" in content_for("en-US").prompt("safety_emergency")
+    assert "999" in content_for("en-GB").prompt("safety_emergency")
+    assert "triple zero" in content_for("en-AU").prompt("safety_emergency")
+    assert "112" in content_for("en-IN").prompt("safety_emergency")
 
 
 BASE_FILES = [path for path in LOCALE_FILES if "-" not in path.stem]

@@ -16,7 +16,14 @@ from typing import Any
 import pytest
 
 from massage_guide.content import Content, content_for
-from massage_guide.triage import DOCTOR_FIRST_SIGNS, LIMIT_TOPICS, URGENT_SIGNS
+from massage_guide.triage import (
+    CAUTION_SIGNS,
+    EMERGENCY_SIGNS,
+    LIMIT_TOPICS,
+    URGENT_SIGNS,
+    WARNING_SIGNS,
+    tier_of,
+)
 from skill_tools.dialog import LocalDialog, Turn
 from skill_tools.dialog.phrases import normalise
 from skill_tools.dialog.resolver import Resolver
@@ -41,8 +48,9 @@ def value_ids(locale: str, type_name: str) -> set[str]:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_warning_sign_and_limit_has_phrasings_and_every_sign_a_tier(language: str) -> None:
     said = phrases(language)
-    assert set(said["warning_signs"]) == URGENT_SIGNS | DOCTOR_FIRST_SIGNS
-    assert not URGENT_SIGNS & DOCTOR_FIRST_SIGNS
+    assert set(said["warning_signs"]) == WARNING_SIGNS
+    assert not EMERGENCY_SIGNS & URGENT_SIGNS and not URGENT_SIGNS & CAUTION_SIGNS
+    assert not EMERGENCY_SIGNS & CAUTION_SIGNS
     assert all(len(ways) >= 3 for ways in said["warning_signs"].values())
     assert set(said["limits"]) == set(LIMIT_TOPICS.values())
     assert all(len(ways) >= 3 for ways in said["limits"].values())
@@ -50,7 +58,7 @@ def test_every_warning_sign_and_limit_has_phrasings_and_every_sign_a_tier(langua
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_model_knows_every_sign_and_every_limit(locale: str) -> None:
-    assert value_ids(locale, "WarningSign") == URGENT_SIGNS | DOCTOR_FIRST_SIGNS
+    assert value_ids(locale, "WarningSign") == WARNING_SIGNS
     assert set(LIMIT_TOPICS) <= {intent["name"] for intent in language_model(locale)["intents"]}
 
 
@@ -58,44 +66,134 @@ def benefit_words(text: Content) -> list[str]:
     return [word.lower() for b in text.benefits for word in (b.name, b.title, b.line, b.summary)]
 
 
-def safety_misses(turn: Turn, text: Content, urgent: bool) -> list[str]:
-    """Why ``turn`` is not the safety answer: the doctor first, one short question, nothing else."""
-    advice = text.prompt("safety_urgent" if urgent else "safety_doctor")
-    expected = f"{advice} {text.prompt('safety_question')}"
+def safety_misses(turn: Turn, text: Content, tier: str) -> list[str]:
+    """Why ``turn`` is not the tier's answer: that advice alone, then (unless it is an
+    emergency, which ends the session) one short open question, and nothing else."""
+    advice = text.prompt(f"safety_{tier}")
     misses = []
     if turn.intent != "WarningSignIntent":
         misses.append(f"{turn.user!r} went to {turn.intent} {turn.slots}")
-    elif turn.speech != expected:
-        misses.append(f"{turn.user!r} heard {turn.speech!r}, not the {urgent=} answer")
+    elif tier == "emergency":
+        if turn.speech != advice or not turn.ended:
+            misses.append(f"{turn.user!r} heard {turn.speech!r} (ended={turn.ended}), not {tier}")
+    elif turn.speech != f"{advice} {text.prompt('safety_question')}" or turn.ended:
+        misses.append(f"{turn.user!r} heard {turn.speech!r}, not the {tier} answer")
     if any(word in turn.speech.lower() for word in benefit_words(text)):
         misses.append(f"{turn.user!r}: a benefit came up in a safety answer")
-    if turn.ended or turn.card is None or turn.card.text != advice:
-        misses.append(f"{turn.user!r}: session closed, or a card beyond the safety text")
+    if turn.card is None or turn.card.text != advice:
+        misses.append(f"{turn.user!r}: a card beyond the safety text")
     return misses
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_a_warning_sign_gets_a_doctor_first_and_no_massage_pitch(locale: str) -> None:
+def test_a_warning_sign_gets_its_tier_and_no_massage_pitch(locale: str) -> None:
     text = content_for(locale)
     dialog = dialog_for(locale)
     misses: list[str] = []
     for sign, ways in phrases(locale)["warning_signs"].items():
         for way in ways:
+            if not dialog.in_session:
+                dialog.launch()
             turn = dialog.say(way)
             heard = turn.slots.get("sign", {}).get("id")
-            if heard not in (sign, None):
+            if heard != sign:
                 misses.append(f"{way!r} heard as sign {heard}, not {sign}")
-            if heard is None and sign in URGENT_SIGNS:
-                misses.append(f"{way!r}: an urgent sign not recognised as one")
-            misses.extend(safety_misses(turn, text, urgent=heard in URGENT_SIGNS))
+            misses.extend(safety_misses(turn, text, tier_of(heard)))
     assert misses == []
 
 
-def test_the_urgent_answer_says_right_away_and_names_a_doctor() -> None:
-    for locale in (loc for loc in LOCALES if loc.startswith("en")):
-        text = content_for(locale)
-        assert "right away" in text.prompt("safety_urgent")
-        assert re.search(r"\b(doctor|GP)\b", text.prompt("safety_doctor"))
+@pytest.mark.parametrize("locale", LOCALES)
+def test_an_emergency_names_the_countrys_number_read_digit_by_digit(
+    skill: Any, locale: str
+) -> None:
+    text = content_for(locale)
+    number = text.prompt("emergency_number")
+    expected = {"US": "911", "CA": "911", "MX": "911", "GB": "999", "AU": "000", "IN": "112"}
+    assert number == expected.get(locale.split("-")[1], "112")
+    session = Session(Listener(device="show", locale=locale))
+    slot = Slot("x", "chest_pain", "x")
+    answer = skill(session.intent("WarningSignIntent", {"sign": slot}), None)["response"]
+    assert f'<say-as interpret-as="digits">{number}</say-as>' in answer["outputSpeech"]["ssml"]
+    assert answer["shouldEndSession"] is True and "reprompt" not in answer
+    assert number in answer["card"]["title"] and number in answer["card"]["content"]
+    [directive] = answer["directives"]
+    shown = directive["datasources"]["payload"]["card"]
+    assert number in shown["title"] and number in shown["text"]
+    department = {"en-GB": "A&E", "es-ES": "urgencias", "es-MX": "urgencias", "de-DE": "Notaufnahme"}
+    spoken = text.prompt("safety_emergency").replace("sala de emergencias", "emergency")
+    assert department.get(locale, "emergency") in spoken
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_an_unresolved_or_missing_sign_covers_the_emergency_first(locale: str) -> None:
+    text = content_for(locale)
+    number = text.prompt("emergency_number")
+    unknown = text.prompt("safety_unknown")
+    assert number in unknown.split(".")[0]
+    dialog = dialog_for(locale)
+    for slots in ({"sign": "zz something odd zz"}, {}):
+        turn = dialog.intent("WarningSignIntent", **slots)
+        assert turn.speech == f"{unknown} {text.prompt('safety_question')}", slots
+        assert not turn.ended and turn.card is not None and turn.card.text == unknown
+        assert not any(word in turn.speech.lower() for word in benefit_words(text))
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_nothing_after_a_warning_sign_leads_back_into_massage(locale: str) -> None:
+    """After each tier's answer: yes, tell me more, next and silence say nothing of benefits."""
+    text = content_for(locale)
+    said = phrases(locale)
+    words = [*benefit_words(text), text.overview.lower()]
+    misses = []
+    for sign in ("pregnancy", "cancer", "zz odd"):
+        for follow_up in ("yes", "more", "next", None):
+            dialog = dialog_for(locale)
+            dialog.say(said["tour"])
+            first = dialog.intent("WarningSignIntent", sign=sign)
+            assert not first.ended
+            turn = dialog.silence() if follow_up is None else dialog.say(said[follow_up])
+            assert turn is not None
+            heard = " ".join(filter(None, (turn.speech, turn.reprompt))).lower()
+            if any(word in heard for word in words):
+                misses.append(f"{sign} then {follow_up}: {heard!r}")
+            if turn.ended:
+                misses.append(f"{sign} then {follow_up}: the session ended")
+    assert misses == []
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_after_a_warning_sign_a_benefit_asked_for_by_name_is_answered(locale: str) -> None:
+    text = content_for(locale)
+    dialog = dialog_for(locale)
+    dialog.intent("WarningSignIntent", sign="pregnancy")
+    turn = dialog.intent("BenefitIntent", benefit="posture")
+    posture = text.benefit("posture")
+    assert posture is not None and posture.summary in turn.speech
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_fallback_names_no_benefit_and_points_symptoms_to_a_doctor(locale: str) -> None:
+    text = content_for(locale)
+    dialog = dialog_for(locale)
+    dialog.say(phrases(locale)["tour"])
+    turn = dialog.intent("AMAZON.FallbackIntent")
+    heard = f"{turn.speech} {turn.reprompt}".lower()
+    assert not any(word in heard for word in benefit_words(text)), heard
+    assert text.prompt("fallback_question") in turn.speech and turn.speech.endswith("?")
+    assert not turn.ended
+    yes = dialog.say(phrases(locale)["yes"])
+    assert not any(word in yes.speech.lower() for word in benefit_words(text)), yes.speech
+
+
+def test_the_english_safety_answers_say_what_they_must() -> None:
+    text = content_for("en-US")
+    emergency = text.prompt("safety_emergency")
+    assert "911" in emergency and "emergency" in emergency
+    assert re.search(r"\bdoctor\b.*\bsoon\b", text.prompt("safety_urgent"))
+    assert "doctor" in text.prompt("safety_caution") and "massage" in text.prompt("safety_caution")
+    assert "a doctor is the one to ask" in text.prompt("fallback_question")
+    for locale in ("en-GB", "en-AU"):
+        assert re.search(r"\bGP\b", content_for(locale).prompt("safety_caution"))
 
 
 def test_a_warning_sign_leaves_the_conversation_state_as_it_was() -> None:
@@ -247,5 +345,5 @@ def test_on_a_screen_a_warning_sign_shows_only_the_safety_text(skill: Any, local
     response = skill(session.intent("WarningSignIntent", {"sign": slot}), None)
     [directive] = response["response"]["directives"]
     shown = directive["datasources"]["payload"]["card"]
-    assert shown["text"] == text.prompt("safety_doctor")
+    assert shown["text"] == text.prompt("safety_caution")
     assert shown["footer"] == text.prompt("safety_footer") != text.prompt("screen_footer")

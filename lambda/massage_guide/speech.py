@@ -33,6 +33,11 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _clean(text: str) -> str:
+    """One line of speakable text: no control characters, single spaces."""
+    return _SPACES.sub(" ", _NOT_XML.sub("", text)).strip()
+
+
 class Speech:
     """An ordered list of SSML fragments, each either escaped text or a pause."""
 
@@ -52,7 +57,7 @@ class Speech:
 
     def say(self, text: str) -> Speech:
         """Add text to be spoken; XML metacharacters are escaped, control characters dropped."""
-        cleaned = _SPACES.sub(" ", _NOT_XML.sub("", text)).strip()
+        cleaned = _clean(text)
         if cleaned:
             self._fragments.append(escape(cleaned))
         return self
@@ -63,12 +68,12 @@ class Speech:
         "Call 911" must be heard as "nine one one" whatever the voice makes of a
         bare number; the rest of the text is escaped as :meth:`say` does.
         """
-        before, found, after = text.partition(number)
+        before, found, after = _clean(text).partition(number)
         if not found or not number.isdigit() or len(number) > MAX_SPOKEN_DIGITS:
             return self.say(text)
-        self.say(before)
-        self._fragments.append(f'<say-as interpret-as="digits">{number}</say-as>')
-        return self.say(after)
+        digits = f'<say-as interpret-as="digits">{number}</say-as>'
+        self._fragments.append(f"{escape(before)}{digits}{escape(after)}")
+        return self
 
     def pause(self, milliseconds: int = SHORT_PAUSE_MS) -> Speech:
         """Add a silence, for example between benefits read out one after another."""
