@@ -119,7 +119,12 @@ def test_an_emergency_names_the_countrys_number_read_digit_by_digit(
     [directive] = answer["directives"]
     shown = directive["datasources"]["payload"]["card"]
     assert number in shown["title"] and number in shown["text"]
-    department = {"en-GB": "A&E", "es-ES": "urgencias", "es-MX": "urgencias", "de-DE": "Notaufnahme"}
+    department = {
+        "en-GB": "A&E",
+        "es-ES": "urgencias",
+        "es-MX": "urgencias",
+        "de-DE": "Notaufnahme",
+    }
     spoken = text.prompt("safety_emergency").replace("sala de emergencias", "emergency")
     assert department.get(locale, "emergency") in spoken
 
@@ -149,7 +154,9 @@ def test_nothing_after_a_warning_sign_leads_back_into_massage(locale: str) -> No
         for follow_up in ("yes", "more", "next", None):
             dialog = dialog_for(locale)
             dialog.say(said["tour"])
-            first = dialog.intent("WarningSignIntent", sign=sign)
+            first = dialog.intent(
+                "WarningSignIntent", sign=Slot(sign, sign if sign in WARNING_SIGNS else None)
+            )
             assert not first.ended
             turn = dialog.silence() if follow_up is None else dialog.say(said[follow_up])
             assert turn is not None
@@ -165,8 +172,8 @@ def test_nothing_after_a_warning_sign_leads_back_into_massage(locale: str) -> No
 def test_after_a_warning_sign_a_benefit_asked_for_by_name_is_answered(locale: str) -> None:
     text = content_for(locale)
     dialog = dialog_for(locale)
-    dialog.intent("WarningSignIntent", sign="pregnancy")
-    turn = dialog.intent("BenefitIntent", benefit="posture")
+    dialog.intent("WarningSignIntent", sign=Slot("x", "pregnancy"))
+    turn = dialog.intent("BenefitIntent", benefit=Slot("x", "posture"))
     posture = text.benefit("posture")
     assert posture is not None and posture.summary in turn.speech
 
@@ -233,12 +240,14 @@ def test_no_cause_synonym_or_sample_maps_a_warning_sign_to_a_benign_cause(locale
     ]
     [cause_intent] = [i for i in model["intents"] if i["name"] == "CauseIntent"]
     carriers = [sample for sample in cause_intent["samples"] if "{cause}" in sample]
-    wrong = [
-        (sample, phrase)
-        for sample in carriers
-        for phrase in warnings
-        if resolver.resolve(sample.replace("{cause}", phrase)).intent == "CauseIntent"
-    ]
+    # Every warning phrase in two cause carriers, and every carrier with many phrases: the
+    # full product (tens of thousands of utterances) would add minutes for little more.
+    said = {
+        carriers[(index * step + step) % len(carriers)].replace("{cause}", phrase)
+        for index, phrase in enumerate(warnings)
+        for step in (1, 7)
+    }
+    wrong = [text for text in sorted(said) if resolver.resolve(text).intent == "CauseIntent"]
     assert wrong == []
 
 

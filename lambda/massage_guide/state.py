@@ -23,9 +23,7 @@ MAX_VARIANT: Final = 99
 OFFERS: Final = ("offer", "detail")
 """Questions whose "yes" plays a benefit named in ``offered``."""
 
-Pending = Literal[
-    "tour_next", "resume", "forget", "offer", "detail", "overview", "after_warning"
-]
+Pending = Literal["tour_next", "resume", "forget", "offer", "detail", "overview", "after_warning"]
 PENDING_VALUES: Final[tuple[str, ...]] = get_args(Pending)
 
 

@@ -40,7 +40,8 @@ class WarningSignHandler(IntentHandler):
         # Not the usual footer: it recommends a massage therapist, which is no advice here.
         screen = partial(display.card_screen, title, advice, text.prompt("safety_footer"))
         if tier == "emergency":
-            return reply(handler_input, speech, card=(title, advice), screen=screen, end_session=True)
+            card = (title, advice)
+            return reply(handler_input, speech, card=card, screen=screen, end_session=True)
         speech.say(text.prompt("safety_question"))
         return reply(
             handler_input,
