@@ -32,8 +32,9 @@ npm)
     ;;
 node)
     node="${2:-node}"
-    major="$("$node" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
-    if [ "$major" -lt 22 ] 2>/dev/null; then
+    major="$("$node" -p 'process.versions.node.split(".")[0]' 2>/dev/null)"
+    case "$major" in ''|*[!0-9]*) major=0 ;; esac
+    if [ "$major" -lt 22 ]; then
         echo "make: Node.js 22 or newer is needed; $node is $("$node" --version 2>/dev/null || echo missing) (make ask-cli installs it into .tools/)." >&2
         exit 1
     fi
