@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from cfnlint.decode import cfn_yaml  # type: ignore[import-untyped]
 
-from skill_tools import lambda_zip
+from skill_tools import lambda_zip, skill_package
 from skill_tools.paths import REPO_ROOT
 
 TEMPLATE = REPO_ROOT / "infrastructure" / "skill-stack.yaml"
@@ -225,3 +225,27 @@ def test_ask_resources_points_at_the_template_and_builds(template: dict[str, Any
     hook = REPO_ROOT / "hooks" / "build.sh"
     assert hook.stat().st_mode & 0o111, "the ASK CLI executes the hook directly"
     assert "skill_tools.package --lambda-zip" in hook.read_text(encoding="utf-8")
+
+
+def test_every_alexa_region_deploys_to_the_aws_region_that_serves_it() -> None:
+    """A listener's requests and record stay in their region: EU listeners' in eu-west-1."""
+    resources = json.loads((REPO_ROOT / "ask-resources.json").read_text(encoding="utf-8"))
+    profile = resources["profiles"]["default"]
+    assert set(profile["code"]) == set(skill_package.ALEXA_REGIONS)
+    assert {code["src"] for code in profile["code"].values()} == {"./lambda"}, "one build"
+    config = profile["skillInfrastructure"]["userConfig"]
+    where = {"default": config["awsRegion"]}
+    where |= {r: o["awsRegion"] for r, o in config["regionalOverrides"].items()}
+    assert where == skill_package.ALEXA_REGIONS
+    assert where["EU"] == "eu-west-1" and where["FE"] == "us-west-2"
+
+
+def test_both_build_hooks_run_the_same_build() -> None:
+    """build.sh (Linux, macOS) and build.ps1 (Windows) hand the CLI the `make package` zip."""
+    command = "-m skill_tools.package --lambda-zip"
+    for hook in ("build.sh", "build.ps1"):
+        text = (REPO_ROOT / "hooks" / hook).read_text(encoding="utf-8")
+        assert command in text, hook
+    ps1 = (REPO_ROOT / "hooks" / "build.ps1").read_text(encoding="utf-8")
+    assert "$ErrorActionPreference = 'Stop'" in ps1
+    assert ps1.count("Stop-Build '") + ps1.count('Stop-Build "') >= 4, "each failure says why"
