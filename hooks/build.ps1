@@ -9,7 +9,10 @@ param(
     [Parameter(Mandatory = $true)][string]$OutFile,
     [bool]$DoDebug = $false
 )
-$ErrorActionPreference = 'Stop'
+# Every step's outcome is checked below ($LASTEXITCODE, Test-Path) and ends in Stop-Build
+# with the reason. Not 'Stop': Windows PowerShell turns a native command's stderr into
+# errors, which 'Stop' would end the script on, with a worse message, before the check.
+$ErrorActionPreference = 'Continue'
 
 function Stop-Build([string]$Reason) {
     [Console]::Error.WriteLine("hooks/build.ps1: $Reason")
@@ -25,12 +28,16 @@ if (-not [System.IO.Path]::IsPathRooted($OutFile)) {
 $venvPython = Join-Path $root '.venv\Scripts\python.exe'
 if (-not (Test-Path $venvPython)) {
     $python = Get-Command python -ErrorAction SilentlyContinue
-    if (-not $python) {
+    $version = $null
+    if ($python) {
+        # The Microsoft Store's python.exe alias prints nothing here and fails: not a Python.
+        $version = & $python.Source -c "import sys; print('%d.%d' % sys.version_info[:2])" 2>$null
+    }
+    if (-not $version) {
         Stop-Build 'Python 3.11 or newer is needed on PATH to build the Lambda zip (python.org, or winget install Python.Python.3.13).'
     }
-    & $python.Source -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'
-    if ($LASTEXITCODE -ne 0) {
-        Stop-Build "$(& $python.Source --version 2>&1) is too old: the build needs Python 3.11 or newer."
+    if ([version]"$version" -lt [version]'3.11') {
+        Stop-Build "Python $version is too old: the build needs Python 3.11 or newer."
     }
     & $python.Source -m venv (Join-Path $root '.venv')
     if ($LASTEXITCODE -ne 0) { Stop-Build 'could not create .venv (python -m venv).' }
@@ -38,9 +45,11 @@ if (-not (Test-Path $venvPython)) {
 
 Push-Location $root
 try {
-    # stdout is the ASK CLI's; the build's report goes to stderr, as in build.sh.
-    & $venvPython -m skill_tools.package --lambda-zip $OutFile 2>&1 | ForEach-Object { [Console]::Error.WriteLine($_) }
-    if ($LASTEXITCODE -ne 0) { Stop-Build "the Python build failed (exit $LASTEXITCODE); see above." }
+    # stdout belongs to the ASK CLI; the build's report goes to stderr, as in build.sh.
+    & $venvPython -m skill_tools.package --lambda-zip $OutFile 2>&1 |
+        ForEach-Object { [Console]::Error.WriteLine("$_") }
+    $built = $LASTEXITCODE
+    if ($built -ne 0) { Stop-Build "the Python build failed (exit $built); its output is above." }
 } finally {
     Pop-Location
 }

@@ -247,5 +247,5 @@ def test_both_build_hooks_run_the_same_build() -> None:
         text = (REPO_ROOT / "hooks" / hook).read_text(encoding="utf-8")
         assert command in text, hook
     ps1 = (REPO_ROOT / "hooks" / "build.ps1").read_text(encoding="utf-8")
-    assert "$ErrorActionPreference = 'Stop'" in ps1
+    assert "$LASTEXITCODE -ne 0" in ps1 and "$built -ne 0" in ps1, "native exit codes are checked"
     assert ps1.count("Stop-Build '") + ps1.count('Stop-Build "') >= 4, "each failure says why"
