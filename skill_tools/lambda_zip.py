@@ -2,7 +2,7 @@
 
 Why it is built this way (docs/deploy.md has the long form):
 
-* Dependencies come only from requirements.txt, fully pinned, as pure-Python
+* Dependencies come only from lambda/requirements.txt, fully pinned, as pure-Python
   ``py3-none-any`` wheels fetched once into build/wheelhouse/ and then installed
   offline with ``--no-deps --no-index``. Pure wheels make one zip that runs on
   arm64 and x86_64 alike, and on this build machine, so the zip tested here is
@@ -37,7 +37,7 @@ from pathlib import Path
 
 from skill_tools.paths import DIST, LAMBDA_DIR, REPO_ROOT
 
-REQUIREMENTS = REPO_ROOT / "requirements.txt"
+REQUIREMENTS = LAMBDA_DIR / "requirements.txt"
 WHEELHOUSE = REPO_ROOT / "build" / "wheelhouse"
 
 #: The Lambda runtime's Python, matching LambdaRuntime's default in the template.

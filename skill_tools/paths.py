@@ -13,4 +13,4 @@ REPO_ROOT: Final = Path(__file__).resolve().parents[1]
 LAMBDA_DIR: Final = REPO_ROOT / "lambda"
 """What ships to Lambda: lambda_function.py and the massage_guide package (the task root)."""
 DIST: Final = REPO_ROOT / "dist"
-"""What `make package` writes: lambda.zip and skill-package/."""
+"""What `make package` writes: lambda.zip (skill-package/ is committed at the root)."""

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from cfnlint.decode import cfn_yaml  # type: ignore[import-untyped]
 
-from skill_tools import lambda_zip
+from skill_tools import lambda_zip, skill_package
 from skill_tools.paths import REPO_ROOT
 
 TEMPLATE = REPO_ROOT / "infrastructure" / "skill-stack.yaml"
@@ -76,7 +76,7 @@ def test_function_runtime_architecture_and_limits(template: dict[str, Any]) -> N
     props = fn["Properties"]
     assert props["Architectures"] == ["arm64"]
     runtime = template["Parameters"]["LambdaRuntime"]
-    assert set(runtime["AllowedValues"]) <= {"python3.12", "python3.13"}
+    assert set(runtime["AllowedValues"]) == {"python3.12", "python3.13", "python3.14"}
     assert runtime["Default"] == f"python{lambda_zip.DEFAULT_TARGET_PYTHON}"
     assert props["Runtime"] == {"Ref": "LambdaRuntime"}
     assert template["Parameters"]["LambdaHandler"]["Default"] == "lambda_function.lambda_handler"
@@ -161,14 +161,33 @@ def test_role_is_least_privilege(template: dict[str, Any]) -> None:
     assert fn["Properties"]["Role"] == {"Fn::GetAtt": [role_id, "Arn"]}
 
 
-def test_log_group_named_for_the_function_with_retention(template: dict[str, Any]) -> None:
+def test_log_group_of_the_function_with_retention(template: dict[str, Any]) -> None:
     log_id, log = resource(template, "AWS::Logs::LogGroup")
-    assert log["Properties"]["LogGroupName"] == {"Fn::Sub": "/aws/lambda/${FunctionName}"}
     assert log["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
     assert template["Parameters"]["LogRetentionDays"]["Default"] == 30
     _, fn = resource(template, "AWS::Lambda::Function")
-    assert fn["Properties"]["FunctionName"] == {"Ref": "FunctionName"}
     assert fn["Properties"]["LoggingConfig"]["LogGroup"] == {"Ref": log_id}
+
+
+#: The name property of each resource type that has one: none may be fixed.
+NAME_PROPERTIES = {
+    "AWS::Lambda::Function": "FunctionName",
+    "AWS::DynamoDB::Table": "TableName",
+    "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::IAM::Role": "RoleName",
+    "AWS::SecretsManager::Secret": "Name",
+}
+
+
+def test_no_fixed_names_so_stacks_never_collide(template: dict[str, Any]) -> None:
+    """A stack per Alexa region, or a second stack in one account and region, deploys."""
+    named = {
+        logical: resource_["Properties"][NAME_PROPERTIES[resource_["Type"]]]
+        for logical, resource_ in template["Resources"].items()
+        if NAME_PROPERTIES.get(resource_["Type"]) in resource_.get("Properties", {})
+    }
+    assert named == {}, "CloudFormation names these from the stack name when left out"
+    assert "FunctionName" not in template["Parameters"]
 
 
 def test_snapstart_is_a_documented_choice(template: dict[str, Any]) -> None:
@@ -191,7 +210,7 @@ def test_ask_resources_points_at_the_template_and_builds(template: dict[str, Any
     resources = json.loads((REPO_ROOT / "ask-resources.json").read_text(encoding="utf-8"))
     assert resources["askcliResourcesVersion"] == "2020-03-31"
     profile = resources["profiles"]["default"]
-    assert profile["skillMetadata"]["src"] == "./dist/skill-package"
+    assert profile["skillMetadata"]["src"] == "./skill-package"
     assert (REPO_ROOT / profile["code"]["default"]["src"] / "massage_guide").is_dir()
     infra = profile["skillInfrastructure"]
     assert infra["type"] == "@ask-cli/cfn-deployer"
@@ -206,3 +225,27 @@ def test_ask_resources_points_at_the_template_and_builds(template: dict[str, Any
     hook = REPO_ROOT / "hooks" / "build.sh"
     assert hook.stat().st_mode & 0o111, "the ASK CLI executes the hook directly"
     assert "skill_tools.package --lambda-zip" in hook.read_text(encoding="utf-8")
+
+
+def test_every_alexa_region_deploys_to_the_aws_region_that_serves_it() -> None:
+    """A listener's requests and record stay in their region: EU listeners' in eu-west-1."""
+    resources = json.loads((REPO_ROOT / "ask-resources.json").read_text(encoding="utf-8"))
+    profile = resources["profiles"]["default"]
+    assert set(profile["code"]) == set(skill_package.ALEXA_REGIONS)
+    assert {code["src"] for code in profile["code"].values()} == {"./lambda"}, "one build"
+    config = profile["skillInfrastructure"]["userConfig"]
+    where = {"default": config["awsRegion"]}
+    where |= {r: o["awsRegion"] for r, o in config["regionalOverrides"].items()}
+    assert where == skill_package.ALEXA_REGIONS
+    assert where["EU"] == "eu-west-1" and where["FE"] == "us-west-2"
+
+
+def test_both_build_hooks_run_the_same_build() -> None:
+    """build.sh (Linux, macOS) and build.ps1 (Windows) hand the CLI the `make package` zip."""
+    command = "-m skill_tools.package --lambda-zip"
+    for hook in ("build.sh", "build.ps1"):
+        text = (REPO_ROOT / "hooks" / hook).read_text(encoding="utf-8")
+        assert command in text, hook
+    ps1 = (REPO_ROOT / "hooks" / "build.ps1").read_text(encoding="utf-8")
+    assert "$LASTEXITCODE -ne 0" in ps1 and "$built -ne 0" in ps1, "native exit codes are checked"
+    assert ps1.count("Stop-Build '") + ps1.count('Stop-Build "') >= 4, "each failure says why"

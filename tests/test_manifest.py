@@ -151,6 +151,8 @@ def test_privacy_and_compliance(manifest: dict[str, Any]) -> None:
     privacy = manifest["privacyAndCompliance"]
     assert privacy["allowsPurchases"] is False
     assert privacy["usesPersonalInfo"] is False
+    # Explicit: true would declare the publisher a HIPAA-covered entity handling health data.
+    assert privacy["usesHealthInfo"] is False
     assert privacy["isChildDirected"] is False
     assert privacy["isExportCompliant"] is True
     assert privacy["containsAds"] is False

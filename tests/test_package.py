@@ -301,7 +301,8 @@ def test_make_package_fills_the_urls_from_the_environment(
 ) -> None:
     monkeypatch.setenv("PRIVACY_POLICY_URL", "https://guide.example/privacy")
     monkeypatch.setenv("TERMS_OF_USE_URL", "https://guide.example/terms")
-    assert package.main(["--dist", str(tmp_path), "--no-bytecode"]) == 0  # `make package`
+    out = ["--dist", str(tmp_path), "--skill-package", str(tmp_path / "skill-package")]
+    assert package.main([*out, "--no-bytecode"]) == 0  # `make package`
     assert "policy URLs: set" in capsys.readouterr().out
     locale = manifest_of(tmp_path / "skill-package")["privacyAndCompliance"]["locales"]["en-US"]
     assert locale == {
@@ -314,7 +315,7 @@ def test_make_package_fills_the_urls_from_the_environment(
 def test_committed_icons_are_what_the_svg_renders_to(tmp_path: Path) -> None:
     node_tools.ensure_installed("@resvg/resvg-js")
     proc = subprocess.run(
-        ["node", str(REPO_ROOT / "tools" / "render-icons.js"), str(tmp_path)],
+        [str(node_tools.node()), str(REPO_ROOT / "tools" / "render-icons.js"), str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=120,
