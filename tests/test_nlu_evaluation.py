@@ -13,11 +13,16 @@ honest limit of the tuning part right.
 from __future__ import annotations
 
 import functools
+import json
 import re
+import shutil
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from massage_guide.triage import LIMIT_TOPICS
+from skill_tools import nlu_evaluation
 from skill_tools.dialog.phrases import normalise
 from skill_tools.nlu_evaluation import (
     MODELS,
@@ -95,6 +100,8 @@ def test_every_file_is_a_locale_set_or_its_slot_ids_in_a_part() -> None:
     assert sorted(p.name for p in SETS.iterdir()) == sorted(PARTS)
     for part in PARTS:
         for path in (SETS / part).iterdir():
+            if path.name == "README.md":
+                continue
             locale = path.name.removesuffix(SLOT_IDS_SUFFIX).removesuffix(".json")
             assert LOCALE_NAME.fullmatch(locale), (
                 f"{part}/{path.name}: not <locale>.json or <locale>{SLOT_IDS_SUFFIX}"
@@ -294,3 +301,105 @@ def test_the_command_prints_both_figures_blind_first_and_the_misses(
     misses = [line for line in printed[tuning_line + 1 :] if line.startswith("  miss ")]
     assert len(misses) == sum(not o.right for o in results)
     assert main(["en-US", "--tuning-target", "1.01"]) == 1
+
+
+@pytest.fixture
+def sets_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the evaluation sets for the import command to write into."""
+    copied = tmp_path / "nlu-evaluation"
+    shutil.copytree(SETS, copied)
+    monkeypatch.setattr(nlu_evaluation, "SETS", copied)
+    return copied
+
+
+BATCH = [
+    {
+        "utterance": "does kneading help the blood get around",
+        "intent": "BenefitIntent",
+        "slots": {"benefit": {"words": "blood", "id": "circulation"}},
+        "tier": "plain",
+    },
+    {"utterance": "what do i owe for an hour", "intent": "MassageCostIntent", "slots": {}},
+]
+
+
+def test_import_batch_appends_to_a_part_in_the_annotation_format(sets_copy: Path) -> None:
+    batch_file = sets_copy.parent / "batch.json"
+    batch_file.write_text(json.dumps(BATCH), encoding="utf-8")
+    assert main(["import-batch", str(batch_file), "en-US", "--part", "blind"]) == 0
+    raw = read_json(sets_copy / "blind" / "en-US.json")
+    assert raw == {
+        "data": [
+            {
+                "inputs": {"utterance": "does kneading help the blood get around"},
+                "expected": [
+                    {"intent": {"name": "BenefitIntent", "slots": {"benefit": {"value": "blood"}}}}
+                ],
+            },
+            {
+                "inputs": {"utterance": "what do i owe for an hour"},
+                "expected": [{"intent": {"name": "MassageCostIntent"}}],
+            },
+        ]
+    }
+    assert read_json(sets_copy / "blind" / f"en-US{SLOT_IDS_SUFFIX}") == {
+        "benefit": {"blood": "circulation"}
+    }
+    assert [a.ids for a in load("en-US", "blind")] == [{"benefit": "circulation"}, {}]
+    # the same batch again adds nothing: those utterances are already in this part
+    assert nlu_evaluation.import_batch(BATCH, "en-US", "blind") == 0
+    assert len(load("en-US", "blind")) == 2
+
+
+def test_import_batch_refuses_an_utterance_of_the_other_part(
+    sets_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tuned = load("en-US", "tuning")[0].utterance
+    before = (sets_copy / "tuning" / "en-US.json").read_bytes()
+    batch = [*BATCH, {"utterance": tuned.upper(), "intent": "BenefitIntent", "slots": {}}]
+    batch_file = sets_copy.parent / "batch.json"
+    batch_file.write_text(json.dumps(batch), encoding="utf-8")
+    assert main(["import-batch", str(batch_file), "en-US", "--part", "blind"]) == 2
+    error = capsys.readouterr().err
+    assert "nothing written" in error and "already in the tuning part" in error
+    assert not (sets_copy / "blind" / "en-US.json").exists()
+    assert (sets_copy / "tuning" / "en-US.json").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ({"intent": "BenefitIntent"}, "no utterance"),
+        ({"utterance": "hello there"}, "no intent"),
+        ({"utterance": "x y", "intent": "BenefitIntent", "slots": {"benefit": "x"}}, "no words"),
+        (
+            {"utterance": "x y", "intent": "BenefitIntent", "slots": {"benefit": {"words": "x"}}},
+            "no id",
+        ),
+        (
+            {
+                "utterance": "and more blood flow",
+                "intent": "BenefitIntent",
+                "slots": {"benefit": {"words": "blood flow", "id": "posture"}},
+            },
+            "is circulation, not posture",
+        ),
+    ],
+)
+def test_import_batch_refuses_a_bad_entry_and_writes_nothing(
+    sets_copy: Path, entry: dict[str, Any], problem: str
+) -> None:
+    before = sorted((p.name, p.read_bytes()) for p in (sets_copy / "tuning").iterdir())
+    with pytest.raises(nlu_evaluation.BatchError, match=problem):
+        nlu_evaluation.import_batch([entry], "en-US", "tuning")
+    assert sorted((p.name, p.read_bytes()) for p in (sets_copy / "tuning").iterdir()) == before
+
+
+def test_import_batch_refuses_a_file_that_is_not_a_list(
+    sets_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch_file = sets_copy.parent / "batch.json"
+    batch_file.write_text('{"utterance": "hi"}', encoding="utf-8")
+    assert main(["import-batch", str(batch_file), "en-US", "--part", "blind"]) == 2
+    assert "JSON list" in capsys.readouterr().err
+    assert main(["import-batch", str(batch_file), "xx-XX", "--part", "blind"]) == 2
