@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -169,3 +171,20 @@ def test_slots_from_the_catalog_anywhere_close_matches_and_unknown_words() -> No
     assert unknown.slots["benefit"].value == "quantum physics"
     optional = resolver.resolve("could you go a bit deeper on that")
     assert optional.intent == "TellMeMoreIntent" and optional.slots == {}
+
+
+def test_a_cached_classifier_answers_without_importing_scikit_learn() -> None:
+    """Loading scikit-learn alone takes about a second: `make run` must not pay it once cached."""
+    Resolver.for_locale("en-US").classifier  # noqa: B018 - trained and cached on disk if need be
+    script = (
+        "import sys\n"
+        "from skill_tools.dialog.resolver import Resolver\n"
+        "r = Resolver.for_locale('en-US').resolve('could a massage do anything for my posture')\n"
+        "assert r.method == 'classifier', r\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
