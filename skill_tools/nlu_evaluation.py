@@ -161,9 +161,12 @@ def import_batch(batch: Sequence[Any], locale: str, part: Part) -> int:
     Each entry is ``{"utterance", "intent", "slots": {name: {"words", "id"}}}``
     (a "tier" is dropped). The whole batch is refused, with nothing written,
     when an utterance is already in the other part (tuning and blind must stay
-    apart), is malformed, or names words its slot-ids file maps to another id.
-    Utterances already in this part are skipped.
+    apart), is malformed, names an intent, slot or value id the locale's model
+    does not have, has slot words the utterance does not say, or names words
+    its slot-ids file maps to another id. Utterances already in this part are
+    skipped.
     """
+    model = _model_ids(locale)
     other: Part = "tuning" if part == "blind" else "blind"
     path, ids_path = set_path(locale, part), slot_ids_path(locale, part)
     data = read_json(path)["data"] if path.is_file() else []
@@ -180,6 +183,10 @@ def import_batch(batch: Sequence[Any], locale: str, part: Part) -> int:
             utterance, intent, slots = _entry(entry)
         except BatchError as error:
             problems.append(f"entry {index}: {error}")
+            continue
+        problem = _unknown_to_the_model(model, utterance, intent, slots)
+        if problem:
+            problems.append(f"entry {index}: {problem}")
             continue
         key = normalise(utterance, locale)
         if key in elsewhere:
@@ -203,6 +210,36 @@ def import_batch(batch: Sequence[Any], locale: str, part: Part) -> int:
     _write(path, {"data": data})
     _write(ids_path, {name: dict(sorted(ids.items())) for name, ids in sorted(slot_ids.items())})
     return added
+
+
+def _model_ids(locale: str) -> dict[str, dict[str, set[str]]]:
+    """Intent -> slot name -> the value ids of its slot type, from the locale's model."""
+    spec = read_json(MODELS / f"{locale}.json")["interactionModel"]["languageModel"]
+    ids = {t["name"]: {v.get("id") for v in t.get("values", [])} for t in spec.get("types", [])}
+    return {
+        intent["name"]: {
+            slot["name"]: ids.get(slot["type"], set()) for slot in intent.get("slots", [])
+        }
+        for intent in spec["intents"]
+    }
+
+
+def _unknown_to_the_model(
+    model: Mapping[str, Mapping[str, set[str]]],
+    utterance: str,
+    intent: str,
+    slots: Mapping[str, tuple[str, str]],
+) -> str | None:
+    if intent not in model:
+        return f"the model has no intent {intent}"
+    for name, (words, value_id) in slots.items():
+        if name not in model[intent]:
+            return f"{intent} has no slot {name}"
+        if value_id not in model[intent][name]:
+            return f"{value_id!r} is not a value id of {intent}'s slot {name}"
+        if f" {words} " not in f" {utterance} ":
+            return f"{utterance!r} does not say {words!r}"
+    return None
 
 
 def _entry(entry: Any) -> tuple[str, str, dict[str, tuple[str, str]]]:

@@ -384,6 +384,31 @@ def test_import_batch_refuses_an_utterance_of_the_other_part(
             },
             "is circulation, not posture",
         ),
+        ({"utterance": "do a dance", "intent": "DanceIntent"}, "no intent DanceIntent"),
+        (
+            {
+                "utterance": "and blood flow",
+                "intent": "BenefitIntent",
+                "slots": {"benefit": {"words": "blood flow", "id": "speed"}},
+            },
+            "not a value id",
+        ),
+        (
+            {
+                "utterance": "and blood flow",
+                "intent": "BenefitIntent",
+                "slots": {"mood": {"words": "blood flow", "id": "circulation"}},
+            },
+            "has no slot mood",
+        ),
+        (
+            {
+                "utterance": "and blood flow",
+                "intent": "BenefitIntent",
+                "slots": {"benefit": {"words": "circulation", "id": "circulation"}},
+            },
+            "does not say",
+        ),
     ],
 )
 def test_import_batch_refuses_a_bad_entry_and_writes_nothing(
