@@ -188,3 +188,11 @@ def test_a_cached_classifier_answers_without_importing_scikit_learn() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("text", ["", "?!", "word " * 2000, "tell me about " + "blood flow " * 300])
+def test_odd_input_gets_an_answer_not_a_crash(text: str) -> None:
+    resolution = Resolver.for_locale("en-US").resolve(text)
+    assert resolution.request_type == "IntentRequest"
+    assert resolution.intent in {FALLBACK, "BenefitIntent"}
+    assert all(slot.value for slot in resolution.slots.values())

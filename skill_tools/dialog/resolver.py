@@ -140,6 +140,7 @@ class Resolver:
         self._intents: dict[str, dict[str, str]] = {}  # intent -> slot name -> type
         self._types: dict[str, dict[str, _TypeValue]] = {}  # type -> phrase -> value
         self._type_patterns: dict[str, str] = {}
+        self._longest: dict[str, int] = {}  # type -> words in its longest phrase
         for slot_type in spec.get("types", []):
             self._add_type(slot_type)
 
@@ -222,6 +223,7 @@ class Resolver:
             for phrase in (name["value"], *name.get("synonyms", [])):
                 phrases.setdefault(self.language.normalise(phrase), value)
         self._types[slot_type["name"]] = phrases
+        self._longest[slot_type["name"]] = max((len(p.split()) for p in phrases), default=0)
         ordered = sorted((p for p in phrases if p), key=lambda p: (-len(p), p))
         self._type_patterns[slot_type["name"]] = "|".join(re.escape(p) for p in ordered)
 
@@ -371,8 +373,9 @@ class Resolver:
         words = text.split()
         best: tuple[int, int, int] | None = None  # (-words, -chars, start)
         found: tuple[int, int, _TypeValue] | None = None
+        longest = self._longest.get(slot_type, 0)
         for start in range(len(words)):
-            for end in range(len(words), start, -1):
+            for end in range(min(len(words), start + longest), start, -1):
                 value = phrases.get(" ".join(words[start:end]))
                 if value is None or (end - start == 1 and words[start] in carrier_words):
                     continue
