@@ -133,7 +133,8 @@ def share_right(outcomes: Sequence[Outcome]) -> float:
 def report(requested: Sequence[str], targets: Mapping[Part, float]) -> int:
     """Print each locale's figures, blind first, and the misses; 1 when a part is below target."""
     status = 0
-    for locale in requested or locales():
+    every_model = {path.stem for path in MODELS.glob("*.json")}
+    for locale in requested or sorted(every_model | set(locales())):
         for part in PARTS:
             if not set_path(locale, part).is_file():
                 print(f"{locale} {part}: no set yet ({set_path(locale, part).relative_to(SETS)})")
@@ -279,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         description="Figures per locale and part (blind first) through the local NLU.",
         epilog="Also: import-batch FILE LOCALE --part blind|tuning (see import-batch -h).",
     )
-    parser.add_argument("locales", nargs="*", help="default: every locale with a set")
+    parser.add_argument("locales", nargs="*", help="default: every locale with a model or a set")
     parser.add_argument("--blind-target", type=float, default=TARGETS["blind"])
     parser.add_argument("--tuning-target", type=float, default=TARGETS["tuning"])
     args = parser.parse_args(args_list)

@@ -428,3 +428,18 @@ def test_import_batch_refuses_a_file_that_is_not_a_list(
     assert main(["import-batch", str(batch_file), "en-US", "--part", "blind"]) == 2
     assert "JSON list" in capsys.readouterr().err
     assert main(["import-batch", str(batch_file), "xx-XX", "--part", "blind"]) == 2
+
+
+def test_a_new_locale_part_is_measured_as_soon_as_it_is_imported(
+    sets_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = [
+        {"utterance": "oye y cuánto sale un masaje", "intent": "MassageCostIntent", "slots": {}},
+        {"utterance": "ya estuvo gracias", "intent": "AMAZON.StopIntent", "slots": {}},
+    ]
+    assert nlu_evaluation.import_batch(batch, "es-MX", "blind") == 2
+    assert "es-MX" in locales("blind")
+    main(["es-MX"])
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("es-MX blind: 2 utterances, ")
+    assert printed[-1] == "es-MX tuning: no set yet (tuning/es-MX.json)"
