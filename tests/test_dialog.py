@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import uuid
@@ -75,6 +76,7 @@ def test_interactive_session_through_a_real_process() -> None:
     said = [
         "open back massage guide",
         "how does massage help blood flow",
+        "could a massage do anything for my posture",
         "stop",
         "help",
         "quit",
@@ -92,12 +94,20 @@ def test_interactive_session_through_a_real_process() -> None:
     assert any(line.startswith("  reprompt: ") for line in launch)
 
     benefit = after(lines, "how does massage help blood flow")
-    assert benefit[0] == "  -> BenefitIntent (exact) benefit='blood flow'->circulation"
+    assert benefit[0] == (
+        "  -> BenefitIntent (exact 1.00) benefit='blood flow' ER_SUCCESS_MATCH id=circulation"
+    )
     assert benefit[1].startswith("Alexa: ")
+    generalised = after(lines, "could a massage do anything for my posture")[0]
+    assert re.fullmatch(
+        r"  -> BenefitIntent \(classifier (0\.\d\d|1\.00)(, then [\w.]+ 0\.\d\d){2}\) "
+        r"benefit='my posture' ER_SUCCESS_MATCH id=posture",
+        generalised,
+    ), generalised
 
     assert after(lines, "stop")[-1] == "  [session ended]"
     help_turn = after(lines, "help")
-    assert help_turn[0] == "  -> AMAZON.HelpIntent (built-in) [new session]"
+    assert help_turn[0] == "  -> AMAZON.HelpIntent (built-in 1.00) [new session]"
     # quitting mid-session sends the SessionEndedRequest the service would send
     assert help_turn[-1] == "  [session closed: USER_INITIATED]"
     assert "<" not in result.stdout and "&amp;" not in result.stdout
@@ -154,7 +164,21 @@ def test_replay_file_prints_json_turns(tmp_path: Path) -> None:
     assert blood["card"] is None or set(blood["card"]) == {"title", "text"}
 
     assert unknown["intent"] == "BenefitIntent"
-    assert unknown["slots"]["benefit"] == {"value": "quantum physics", "id": None, "name": None}
+    assert unknown["slots"]["benefit"] == {
+        "value": "quantum physics",
+        "id": None,
+        "name": None,
+        "status": "ER_SUCCESS_NO_MATCH",
+    }
+    # the classifier chose the intent: how sure it was, and the next two it weighed
+    understood = unknown["understanding"]
+    assert understood["method"] == "classifier"
+    assert 0.3 <= understood["confidence"] < 1.0
+    runners_up = understood["runnersUp"]
+    assert len(runners_up) == 2 and all(r["intent"] != "BenefitIntent" for r in runners_up)
+    assert understood["confidence"] >= runners_up[0]["confidence"] >= runners_up[1]["confidence"]
+    assert blood["understanding"] == {"method": "exact", "confidence": 1.0, "runnersUp": []}
+    assert blood["slots"]["benefit"]["status"] == "ER_SUCCESS_MATCH"
 
     assert stop["intent"] == "AMAZON.StopIntent" and stop["endSession"] is True
     assert one_shot["newSession"] is True
@@ -336,7 +360,12 @@ def test_intent_can_be_sent_directly(dialog: LocalDialog, recorder: Recorder) ->
     turn = dialog.intent("BenefitIntent", benefit=Slot("spine", "posture", "improved posture"))
     assert turn.intent == "BenefitIntent"
     assert turn.slots == {
-        "benefit": {"value": "spine", "id": "posture", "name": "improved posture"}
+        "benefit": {
+            "value": "spine",
+            "id": "posture",
+            "name": "improved posture",
+            "status": "ER_SUCCESS_MATCH",
+        }
     }
     sent = recorder.requests[-1]["request"]["intent"]["slots"]["benefit"]
     assert sent["value"] == "spine"

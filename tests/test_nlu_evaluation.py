@@ -1,42 +1,57 @@
 """The NLU evaluation sets: Amazon's annotation format, realistic, and understood by our model.
 
-Every locale with a set in interaction_models/nlu-evaluation/ is checked the same
-way: the file is exactly what the NLU annotation set API takes, every expectation
-exists in interaction_models/<locale>.json, every custom intent, every value a
-listener can name and every built-in the skill relies on is asked, few utterances
-are copies of samples, and the local resolver gets at least 95% of them right,
-intent and slot ids, and every warning sign and honest limit right.
+Every locale of the manifest has a set in interaction_models/nlu-evaluation/ in
+two parts kept apart, blind/ and tuning/ (they share no utterance), checked the
+same way: each file is exactly what the NLU annotation set API takes, every
+expectation exists in interaction_models/<locale>.json, every custom intent,
+every value a listener can name and every built-in the skill relies on is asked,
+few utterances are copies of samples, and the local NLU gets at least
+TARGETS[part] of them right (intent and slot ids), and every warning sign and
+honest limit of the tuning part right.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
+import shutil
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from massage_guide.triage import LIMIT_TOPICS
+from skill_tools import nlu_evaluation
 from skill_tools.dialog.phrases import normalise
 from skill_tools.nlu_evaluation import (
     MODELS,
+    PARTS,
     SETS,
     SLOT_IDS_SUFFIX,
+    TARGETS,
     Annotation,
     Outcome,
+    Part,
     evaluate,
     load,
     locales,
     main,
     read_json,
+    set_path,
     share_right,
+    slot_ids_path,
 )
+from tests.locales import LOCALES as MANIFEST_LOCALES
 from tests.locales import language_model
 
 LOCALES = locales()
+SETS_PRESENT = [
+    (locale, part) for locale in LOCALES for part in PARTS if set_path(locale, part).exists()
+]
 LOCALE_NAME = re.compile(r"[a-z]{2}-[A-Z]{2}")
 MINIMUM_UTTERANCES = {"en-US": 150}
 DEFAULT_MINIMUM_UTTERANCES = 80
-TARGET = 0.95
 MAX_COPIES_OF_SAMPLES = 1 / 5
 RELIED_ON_BUILT_INS = {
     "AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.NextIntent", "AMAZON.PreviousIntent",
@@ -47,8 +62,13 @@ SLOT = re.compile(r"\{(\w+)\}")
 
 
 @functools.cache
-def outcomes(locale: str) -> tuple[Outcome, ...]:
-    return tuple(evaluate(locale))
+def outcomes(locale: str, part: Part = "tuning") -> tuple[Outcome, ...]:
+    return tuple(evaluate(locale, part))
+
+
+def annotations_of(locale: str) -> list[Annotation]:
+    """Both parts of a locale's set."""
+    return [a for part in PARTS if set_path(locale, part).exists() for a in load(locale, part)]
 
 
 def value_ids(locale: str) -> dict[str, set[str]]:
@@ -69,23 +89,58 @@ def locale(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def test_every_file_is_a_locale_set_or_its_slot_ids() -> None:
+@pytest.fixture(params=SETS_PRESENT, ids=lambda pair: f"{pair[0]}-{pair[1]}")
+def locale_part(request: pytest.FixtureRequest) -> tuple[str, Part]:
+    locale, part = request.param
+    return str(locale), part
+
+
+def test_every_file_is_a_locale_set_or_its_slot_ids_in_a_part() -> None:
     assert "en-US" in LOCALES
-    for path in SETS.iterdir():
-        locale = path.name.removesuffix(SLOT_IDS_SUFFIX).removesuffix(".json")
-        assert LOCALE_NAME.fullmatch(locale), (
-            f"{path.name}: not <locale>.json or <locale>{SLOT_IDS_SUFFIX}"
-        )
-        assert (SETS / f"{locale}.json").exists() and (SETS / f"{locale}{SLOT_IDS_SUFFIX}").exists()
-        assert (MODELS / f"{locale}.json").exists(), f"{path.name} has no interaction model"
+    assert sorted(p.name for p in SETS.iterdir()) == sorted(PARTS)
+    for part in PARTS:
+        for path in (SETS / part).iterdir():
+            if path.name == "README.md":
+                continue
+            locale = path.name.removesuffix(SLOT_IDS_SUFFIX).removesuffix(".json")
+            assert LOCALE_NAME.fullmatch(locale), (
+                f"{part}/{path.name}: not <locale>.json or <locale>{SLOT_IDS_SUFFIX}"
+            )
+            assert set_path(locale, part).exists() and slot_ids_path(locale, part).exists()
+            assert (MODELS / f"{locale}.json").exists(), f"{path.name} has no interaction model"
 
 
-def test_the_set_is_exactly_the_ask_annotation_format(locale: str) -> None:
+def test_every_locale_of_the_manifest_has_a_tuning_and_a_blind_part() -> None:
+    """Issue 18: a blind part (written by people who never read the model) for every locale.
+
+    No skip and no xfail: until a locale's blind batch is imported
+    (`python -m skill_tools.nlu_evaluation import-batch FILE LOCALE --part blind`),
+    this fails and names what is missing.
+    """
+    missing = [
+        f"{part}/{locale}.json"
+        for locale in MANIFEST_LOCALES
+        for part in PARTS
+        if not set_path(locale, part).exists()
+    ]
+    assert missing == []
+
+
+def test_tuning_and_blind_share_no_utterance(locale: str) -> None:
+    """A blind utterance copied into tuning (or the reverse) would flatter the blind figure."""
+    said = {
+        part: {normalise(a.utterance, locale) for a in load(locale, part)}
+        for part in PARTS
+        if set_path(locale, part).exists()
+    }
+    assert said.get("blind", set()) & said.get("tuning", set()) == set()
+
+
+def test_the_set_is_exactly_the_ask_annotation_format(locale_part: tuple[str, Part]) -> None:
     """What `ask smapi update-annotations-for-nlu-annotation-sets` uploads as application/json."""
-    raw = read_json(SETS / f"{locale}.json")
-    assert set(raw) == {"data"} and isinstance(raw["data"], list)
-    minimum = MINIMUM_UTTERANCES.get(locale, DEFAULT_MINIMUM_UTTERANCES)
-    assert len(raw["data"]) >= minimum, f"{locale}: {len(raw['data'])} utterances, {minimum} needed"
+    locale, part = locale_part
+    raw = read_json(set_path(locale, part))
+    assert set(raw) == {"data"} and isinstance(raw["data"], list) and raw["data"]
     for entry in raw["data"]:
         assert set(entry) == {"inputs", "expected"}, entry
         assert set(entry["inputs"]) == {"utterance"}, entry
@@ -98,19 +153,26 @@ def test_the_set_is_exactly_the_ask_annotation_format(locale: str) -> None:
             assert set(slot) == {"value"} and isinstance(slot["value"], str), entry
 
 
+def test_a_locale_has_enough_utterances(locale: str) -> None:
+    minimum = MINIMUM_UTTERANCES.get(locale, DEFAULT_MINIMUM_UTTERANCES)
+    count = len(annotations_of(locale))
+    assert count >= minimum, f"{locale}: {count} utterances, {minimum} needed"
+
+
 def test_utterances_are_said_inside_the_skill_and_only_once(locale: str) -> None:
     """The set tests the model, not the invocation: no wake word, no "ask back massage guide"."""
     invocation = normalise(language_model(locale)["invocationName"], locale)
-    said = [normalise(a.utterance, locale) for a in load(locale)]
+    said = [normalise(a.utterance, locale) for a in annotations_of(locale)]
     assert [s for s in said if invocation in s or s.startswith("alexa")] == []
     assert sorted(s for s in set(said) if said.count(s) > 1) == []
 
 
-def test_every_expectation_exists_in_the_model(locale: str) -> None:
+def test_every_expectation_exists_in_the_model(locale_part: tuple[str, Part]) -> None:
+    locale, part = locale_part
     types, ids = slot_types(locale), value_ids(locale)
-    slot_ids = read_json(SETS / f"{locale}{SLOT_IDS_SUFFIX}")
+    slot_ids = read_json(slot_ids_path(locale, part))
     used: set[tuple[str, str]] = set()
-    for annotation in load(locale):
+    for annotation in load(locale, part):
         assert annotation.intent in types, annotation
         for name, words in annotation.values.items():
             assert name in types[annotation.intent], f"{annotation.intent} has no slot {name}"
@@ -122,7 +184,7 @@ def test_every_expectation_exists_in_the_model(locale: str) -> None:
 
 
 def test_every_intent_and_every_value_a_listener_can_name_is_asked(locale: str) -> None:
-    annotations = load(locale)
+    annotations = annotations_of(locale)
     asked = {a.intent for a in annotations}
     custom = {name for name in slot_types(locale) if not name.startswith("AMAZON.")}
     assert custom - asked == set(), "custom intents the set never asks"
@@ -133,7 +195,7 @@ def test_every_intent_and_every_value_a_listener_can_name_is_asked(locale: str) 
 
 
 def test_warning_signs_and_honest_limits_are_plentiful(locale: str) -> None:
-    annotations = load(locale)
+    annotations = annotations_of(locale)
     critical = [a for a in annotations if a.intent in SAFETY_CRITICAL]
     assert len(critical) >= len(annotations) / 4
     assert {a.intent for a in critical} == SAFETY_CRITICAL
@@ -161,9 +223,10 @@ def copies_of_samples(locale: str, annotations: list[Annotation]) -> list[str]:
     return copies
 
 
-def test_few_utterances_are_copies_of_samples(locale: str) -> None:
+def test_few_utterances_are_copies_of_samples(locale_part: tuple[str, Part]) -> None:
     """A set written like the samples would measure nothing."""
-    annotations = load(locale)
+    locale, part = locale_part
+    annotations = load(locale, part)
     copies = copies_of_samples(locale, annotations)
     assert len(copies) <= MAX_COPIES_OF_SAMPLES * len(annotations), copies
 
@@ -181,15 +244,28 @@ def test_copies_are_recognised_whatever_the_slot_words() -> None:
     assert copies_of_samples("en-US", said) == ["tell me about quantum physics"]
 
 
-def test_the_local_resolver_understands_at_least_95_percent(locale: str) -> None:
-    results = outcomes(locale)
+def test_the_local_nlu_meets_the_target_of_each_part(locale_part: tuple[str, Part]) -> None:
+    """Blind parts at least TARGETS["blind"] right, tuning parts TARGETS["tuning"]."""
+    locale, part = locale_part
+    results = outcomes(locale, part)
     misses = "\n".join(outcome.describe() for outcome in results if not outcome.right)
-    assert share_right(list(results)) >= TARGET, f"{locale} misses:\n{misses}"
+    share = share_right(results)
+    assert share >= TARGETS[part], f"{locale} {part}: {share:.1%}, misses:\n{misses}"
+
+
+def test_the_targets_are_the_issues() -> None:
+    assert TARGETS == {"blind": 0.92, "tuning": 0.97}
+    assert PARTS[0] == "blind"  # reported first
 
 
 def test_every_warning_sign_and_honest_limit_is_understood(locale: str) -> None:
-    """A wrong intent here means a massage pitch to someone who needs a doctor, or a guess."""
-    results = outcomes(locale)
+    """A wrong intent here means a massage pitch to someone who needs a doctor, or a guess.
+
+    On the tuning part: those phrasings shaped the model, so each must be right.
+    """
+    if not set_path(locale, "tuning").exists():
+        pytest.fail(f"{locale} has no tuning part")
+    results = outcomes(locale, "tuning")
     misses = [
         o.describe() for o in results if o.annotation.intent in SAFETY_CRITICAL and not o.right
     ]
@@ -209,11 +285,161 @@ def test_a_miss_is_a_wrong_intent_or_a_wrong_slot_id() -> None:
     assert not Outcome(expected, "BenefitIntent", {}).right
 
 
-def test_the_command_prints_the_figure_and_the_misses(capsys: pytest.CaptureFixture[str]) -> None:
-    status = main(["en-US"])
-    printed = capsys.readouterr().out
-    results = outcomes("en-US")
-    assert f"en-US: {len(results)} utterances, {share_right(list(results)):.1%} right" in printed
-    assert printed.count("  miss ") == sum(not o.right for o in results)
-    assert status == 0
-    assert main(["en-US", "--target", "1.01"]) == 1
+def test_the_command_prints_both_figures_blind_first_and_the_misses(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    main(["en-US"])
+    printed = capsys.readouterr().out.splitlines()
+    blind_line = next(i for i, line in enumerate(printed) if line.startswith("en-US blind: "))
+    tuning_line = next(i for i, line in enumerate(printed) if line.startswith("en-US tuning: "))
+    assert blind_line < tuning_line
+    results = outcomes("en-US", "tuning")
+    assert printed[tuning_line] == (
+        f"en-US tuning: {len(results)} utterances, {share_right(results):.1%} right "
+        "through the local NLU (target 97%)"
+    )
+    misses = [line for line in printed[tuning_line + 1 :] if line.startswith("  miss ")]
+    assert len(misses) == sum(not o.right for o in results)
+    assert main(["en-US", "--tuning-target", "1.01"]) == 1
+
+
+@pytest.fixture
+def sets_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the evaluation sets for the import command to write into."""
+    copied = tmp_path / "nlu-evaluation"
+    shutil.copytree(SETS, copied)
+    monkeypatch.setattr(nlu_evaluation, "SETS", copied)
+    return copied
+
+
+BATCH = [
+    {
+        "utterance": "does kneading help the blood get around",
+        "intent": "BenefitIntent",
+        "slots": {"benefit": {"words": "blood", "id": "circulation"}},
+        "tier": "plain",
+    },
+    {"utterance": "what do i owe for an hour", "intent": "MassageCostIntent", "slots": {}},
+]
+
+
+def test_import_batch_appends_to_a_part_in_the_annotation_format(sets_copy: Path) -> None:
+    batch_file = sets_copy.parent / "batch.json"
+    batch_file.write_text(json.dumps(BATCH), encoding="utf-8")
+    assert main(["import-batch", str(batch_file), "en-US", "--part", "blind"]) == 0
+    raw = read_json(sets_copy / "blind" / "en-US.json")
+    assert raw == {
+        "data": [
+            {
+                "inputs": {"utterance": "does kneading help the blood get around"},
+                "expected": [
+                    {"intent": {"name": "BenefitIntent", "slots": {"benefit": {"value": "blood"}}}}
+                ],
+            },
+            {
+                "inputs": {"utterance": "what do i owe for an hour"},
+                "expected": [{"intent": {"name": "MassageCostIntent"}}],
+            },
+        ]
+    }
+    assert read_json(sets_copy / "blind" / f"en-US{SLOT_IDS_SUFFIX}") == {
+        "benefit": {"blood": "circulation"}
+    }
+    assert [a.ids for a in load("en-US", "blind")] == [{"benefit": "circulation"}, {}]
+    # the same batch again adds nothing: those utterances are already in this part
+    assert nlu_evaluation.import_batch(BATCH, "en-US", "blind") == 0
+    assert len(load("en-US", "blind")) == 2
+
+
+def test_import_batch_refuses_an_utterance_of_the_other_part(
+    sets_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tuned = load("en-US", "tuning")[0].utterance
+    before = (sets_copy / "tuning" / "en-US.json").read_bytes()
+    batch = [*BATCH, {"utterance": tuned.upper(), "intent": "BenefitIntent", "slots": {}}]
+    batch_file = sets_copy.parent / "batch.json"
+    batch_file.write_text(json.dumps(batch), encoding="utf-8")
+    assert main(["import-batch", str(batch_file), "en-US", "--part", "blind"]) == 2
+    error = capsys.readouterr().err
+    assert "nothing written" in error and "already in the tuning part" in error
+    assert not (sets_copy / "blind" / "en-US.json").exists()
+    assert (sets_copy / "tuning" / "en-US.json").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ({"intent": "BenefitIntent"}, "no utterance"),
+        ({"utterance": "hello there"}, "no intent"),
+        ({"utterance": "x y", "intent": "BenefitIntent", "slots": {"benefit": "x"}}, "no words"),
+        (
+            {"utterance": "x y", "intent": "BenefitIntent", "slots": {"benefit": {"words": "x"}}},
+            "no id",
+        ),
+        (
+            {
+                "utterance": "and more blood flow",
+                "intent": "BenefitIntent",
+                "slots": {"benefit": {"words": "blood flow", "id": "posture"}},
+            },
+            "is circulation, not posture",
+        ),
+        ({"utterance": "do a dance", "intent": "DanceIntent"}, "no intent DanceIntent"),
+        (
+            {
+                "utterance": "and blood flow",
+                "intent": "BenefitIntent",
+                "slots": {"benefit": {"words": "blood flow", "id": "speed"}},
+            },
+            "not a value id",
+        ),
+        (
+            {
+                "utterance": "and blood flow",
+                "intent": "BenefitIntent",
+                "slots": {"mood": {"words": "blood flow", "id": "circulation"}},
+            },
+            "has no slot mood",
+        ),
+        (
+            {
+                "utterance": "and blood flow",
+                "intent": "BenefitIntent",
+                "slots": {"benefit": {"words": "circulation", "id": "circulation"}},
+            },
+            "does not say",
+        ),
+    ],
+)
+def test_import_batch_refuses_a_bad_entry_and_writes_nothing(
+    sets_copy: Path, entry: dict[str, Any], problem: str
+) -> None:
+    before = sorted((p.name, p.read_bytes()) for p in (sets_copy / "tuning").iterdir())
+    with pytest.raises(nlu_evaluation.BatchError, match=problem):
+        nlu_evaluation.import_batch([entry], "en-US", "tuning")
+    assert sorted((p.name, p.read_bytes()) for p in (sets_copy / "tuning").iterdir()) == before
+
+
+def test_import_batch_refuses_a_file_that_is_not_a_list(
+    sets_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch_file = sets_copy.parent / "batch.json"
+    batch_file.write_text('{"utterance": "hi"}', encoding="utf-8")
+    assert main(["import-batch", str(batch_file), "en-US", "--part", "blind"]) == 2
+    assert "JSON list" in capsys.readouterr().err
+    assert main(["import-batch", str(batch_file), "xx-XX", "--part", "blind"]) == 2
+
+
+def test_a_new_locale_part_is_measured_as_soon_as_it_is_imported(
+    sets_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = [
+        {"utterance": "oye y cuánto sale un masaje", "intent": "MassageCostIntent", "slots": {}},
+        {"utterance": "ya estuvo gracias", "intent": "AMAZON.StopIntent", "slots": {}},
+    ]
+    assert nlu_evaluation.import_batch(batch, "es-MX", "blind") == 2
+    assert "es-MX" in locales("blind")
+    main(["es-MX"])
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("es-MX blind: 2 utterances, ")
+    assert printed[-1] == "es-MX tuning: no set yet (tuning/es-MX.json)"

@@ -79,6 +79,8 @@ def test_contents_code_data_and_dependencies(built: Built) -> None:
         assert f"{dependency}/__init__.py" in entries
     tops = {name.split("/", 1)[0].split("-", 1)[0].lower() for name in entries}
     assert not tops & lambda_zip.RUNTIME_PROVIDED, "boto3 & co. come with the Lambda runtime"
+    local_nlu = {"sklearn", "scikit_learn", "numpy", "scipy", "joblib", "threadpoolctl"}
+    assert not tops & local_nlu, "the local NLU's libraries are development tools, never shipped"
     assert not any(name.endswith(".so") for name in entries), "pure Python, any architecture"
     assert not any(name.startswith(("bin/", "tests/")) for name in entries)
     info_files = {name.rsplit("/", 1)[-1] for name in entries if ".dist-info/" in name}

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from skill_tools.dialog.phrases import normalise
-from skill_tools.dialog.resolver import FALLBACK, Resolver
+from skill_tools.dialog.resolver import CONFIDENCE_THRESHOLD, FALLBACK, Resolver
 from skill_tools.paths import REPO_ROOT
 
 MODEL_PATH = REPO_ROOT / "interaction_models" / "en-US.json"
@@ -152,18 +152,23 @@ def test_contractions_in_samples_meet_contractions_typed(resolver: Resolver) -> 
         ("please walk me through all the benefits", "StartTourIntent"),
     ],
 )
-def test_near_misses_resolve_fuzzily(resolver: Resolver, text: str, intent: str) -> None:
+def test_near_misses_resolve_through_the_classifier(
+    resolver: Resolver, text: str, intent: str
+) -> None:
     resolution = resolver.resolve(text)
     assert resolution.intent == intent
-    assert resolution.method == "fuzzy"
-    assert 0.8 <= resolution.score < 1.0
+    assert resolution.method == "classifier"
+    assert CONFIDENCE_THRESHOLD <= resolution.confidence < 1.0
+    assert [name for name, _ in resolution.runners_up] != [intent]
+    assert len(resolution.runners_up) == 2
 
 
-def test_fuzzy_match_keeps_a_recognised_slot_value(resolver: Resolver) -> None:
+def test_a_classified_request_keeps_a_recognised_slot_value(resolver: Resolver) -> None:
     resolution = resolver.resolve("could massage improve my posture please")
     assert resolution.intent == "BenefitIntent"
-    assert resolution.method == "fuzzy"
+    assert resolution.method == "classifier"
     assert resolution.slots["benefit"].id == "posture"
+    assert resolution.slots["benefit"].status == "ER_SUCCESS_MATCH"
 
 
 @pytest.mark.parametrize("text", ["purple monkey dishwasher", "zxqv blorp", "the cat sat"])
@@ -172,22 +177,23 @@ def test_gibberish_goes_to_fallback(resolver: Resolver, text: str) -> None:
     assert resolution.intent == FALLBACK
     assert resolution.method == "fallback"
     assert resolution.slots == {}
+    assert FALLBACK not in dict(resolution.runners_up)
 
 
 def test_unknown_slot_value_passes_through_unresolved(resolver: Resolver) -> None:
     resolution = resolver.resolve("tell me about quantum physics")
     assert resolution.intent == "BenefitIntent"
-    assert resolution.method == "pass-through"
+    assert resolution.method == "classifier"
     slot = resolution.slots["benefit"]
     assert slot.value == "quantum physics"
     assert slot.id is None and slot.canonical is None
-    assert not slot.matched
+    assert not slot.matched and slot.status == "ER_SUCCESS_NO_MATCH"
 
 
 def test_leading_article_does_not_stop_entity_resolution(resolver: Resolver) -> None:
     resolution = resolver.resolve("i have the stiffness")
     assert resolution.intent == "CauseIntent"
-    assert resolution.method == "pass-through"
+    assert resolution.method == "classifier"
     assert resolution.slots["cause"].value == "the stiffness"
     assert resolution.slots["cause"].id == "stiffness"
 
@@ -271,4 +277,5 @@ def test_a_close_near_miss_beats_words_passed_through_unresolved(resolver: Resol
     """'what is {benefit}' could carry "massage therapy anyway"; a near sample means more."""
     assert resolver.resolve("what is massage therapy anyway").intent == "WhatIsMassageIntent"
     unknown = resolver.resolve("tell me about quantum physics")
-    assert (unknown.intent, unknown.method) == ("BenefitIntent", "pass-through")
+    assert (unknown.intent, unknown.method) == ("BenefitIntent", "classifier")
+    assert unknown.slots["benefit"].status == "ER_SUCCESS_NO_MATCH"

@@ -23,12 +23,7 @@ def format_turn(turn: Turn, verbose: bool = False) -> list[str]:
     """The transcript lines for one turn (without the user's line)."""
     lines: list[str] = []
     if verbose and turn.request is not None:
-        slots = " ".join(
-            f"{n}={s['value']!r}->{s['id'] or 'NO_MATCH'}" for n, s in turn.slots.items()
-        )
-        how = f" ({turn.resolution.method})" if turn.resolution else ""
-        new = " [new session]" if turn.new_session else ""
-        lines.append(f"  -> {turn.intent}{how} {slots}".rstrip() + new)
+        lines.append(_understood(turn))
     if turn.request is None or turn.request_type != "SessionEndedRequest":
         lines.append(f"Alexa: {turn.speech}" if turn.speech else "Alexa: (says nothing)")
     if turn.reprompt:
@@ -44,6 +39,23 @@ def format_turn(turn: Turn, verbose: bool = False) -> list[str]:
     elif turn.ended:
         lines.append("  [session ended]")
     return lines
+
+
+def _understood(turn: Turn) -> str:
+    """The verbose line: intent, how it was found and how sure, runners-up, each slot."""
+    resolution = turn.resolution
+    how = ""
+    if resolution is not None and resolution.method == "launch":
+        how = " (launch)"
+    elif resolution is not None:
+        others = "".join(f", then {i} {c:.2f}" for i, c in resolution.runners_up)
+        how = f" ({resolution.method} {resolution.confidence:.2f}{others})"
+    slots = " ".join(
+        f"{name}={slot['value']!r} {slot['status']}" + (f" id={slot['id']}" if slot["id"] else "")
+        for name, slot in turn.slots.items()
+    )
+    new = " [new session]" if turn.new_session else ""
+    return f"  -> {turn.intent}{how} {slots}".rstrip() + new
 
 
 def typed_lines(stream: TextIO, interactive: bool) -> Iterator[str]:

@@ -86,11 +86,31 @@ class Turn:
 
     @property
     def slots(self) -> dict[str, JSON]:
-        """Filled slots as sent: name -> {"value", "id", "name"} (id None when unresolved)."""
+        """Filled slots as sent: name -> {"value", "id", "name", "status"} (id None unresolved)."""
         filled = self.resolution.slots if self.resolution else {}
         return {
-            name: {"value": slot.value, "id": slot.id, "name": slot.canonical}
+            name: {
+                "value": slot.value,
+                "id": slot.id,
+                "name": slot.canonical,
+                "status": slot.status,
+            }
             for name, slot in filled.items()
+        }
+
+    @property
+    def understanding(self) -> JSON | None:
+        """How the words were understood: method, confidence and the two runners-up."""
+        resolution = self.resolution
+        if resolution is None or self.user is None:
+            return None
+        return {
+            "method": resolution.method,
+            "confidence": resolution.confidence,
+            "runnersUp": [
+                {"intent": intent, "confidence": confidence}
+                for intent, confidence in resolution.runners_up
+            ],
         }
 
     @property
@@ -104,6 +124,7 @@ class Turn:
             "requestType": self.request_type,
             "intent": self.intent,
             "slots": self.slots,
+            "understanding": self.understanding,
             "speech": self.speech,
             "ssml": self.ssml,
             "reprompt": self.reprompt,
