@@ -117,6 +117,14 @@ def _build_gate(
     )
 
 
+def read_body(limit: int) -> bytes:
+    """The whole request body, or a 413 when it is longer than ``limit`` however it was sent."""
+    body = request.get_data(cache=True)
+    if len(body) > limit:
+        abort(413, "request body too large")
+    return body
+
+
 def _default_skill() -> CustomSkill:
     # Imported here so the hello-world baseline never loads the real skill.
     from massage_guide.skill_builder import get_skill  # noqa: PLC0415
@@ -145,7 +153,10 @@ def create_app(
     app = Flask("webservice")
     app.logger.addFilter(DropEnvelopeRefusalTracebacks())
     app.logger.addFilter(RedactExceptionText())
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body
+    # One byte over the limit: a chunked body has no length to check up front, and Werkzeug
+    # stops reading it *at* the limit without saying it was cut, so the view reads one byte
+    # more than it accepts and refuses the body if that byte came (read_body).
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body + 1
     app.config[VERIFY_SIGNATURE_APP_CONFIG] = False  # replaced by the gate (see module doc)
     app.config[VERIFY_TIMESTAMP_APP_CONFIG] = False
     tagged = skill.custom_user_agent
@@ -175,7 +186,7 @@ def create_app(
         charset = request.mimetype_params.get("charset", "utf-8").lower()
         if charset not in {"utf-8", "utf8"}:
             abort(415, "charset must be utf-8")
-        body = request.get_data(cache=True)
+        body = read_body(settings.max_body)
         try:
             gate.check(
                 body,
@@ -204,7 +215,9 @@ def create_app(
         # Keep werkzeug's status and headers (Allow on 405), swap the HTML page for JSON.
         response = error.get_response()
         code = error.code or 500
-        message = error.description if code < 500 else "internal error"
+        # A refusal's reason is a fixed string (503 "certificate download busy" included);
+        # only a genuine fault says no more than "internal error".
+        message = "internal error" if code == 500 else error.description
         response.set_data(json.dumps({"error": message}))
         response.content_type = "application/json"
         return response
