@@ -10,7 +10,7 @@ STAMP := $(VENV)/.import-paths
 NODE_TOOLS := .tools/node_modules/.installed
 ASK := .tools/node_modules/.bin/ask
 
-.PHONY: run test lint typecheck serve package icons bench deploy ask-dialog ask-run clean \
+.PHONY: system-packages run test lint typecheck serve package icons bench deploy ask-dialog ask-run clean \
 	ask-cli dynamodb-local apl-lint
 
 $(INSTALLED): requirements.txt requirements-dev.txt
@@ -43,8 +43,21 @@ ask-cli dynamodb-local apl-lint: $(NODE_TOOLS)
 run: $(STAMP)
 	$(PY) -m skill_tools.dialog $(ARGS)
 
+## system-packages: Debian's nginx, which the web service's proxy tests run (apt-get, as root;
+##                  otherwise those tests skip, naming the package)
+system-packages:
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx \
+	  || { apt-get update && DEBIAN_FRONTEND=noninteractive \
+	       apt-get install -y --no-install-recommends nginx; }; \
+	else \
+	  echo "make test: nginx is not installed and this is not root with apt-get: the proxy"; \
+	  echo "           tests will skip. Install the Debian package: sudo apt-get install nginx"; \
+	fi
+
 ## test: lint, type-check and the whole test suite (starts DynamoDB Local itself, lints APL)
-test: $(STAMP) $(NODE_TOOLS) lint typecheck
+test: $(STAMP) $(NODE_TOOLS) system-packages lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

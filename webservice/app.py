@@ -44,14 +44,34 @@ LOUD_WARNING = (
     "!!  the service binds and answers loopback (127.0.0.1 / ::1) only. Never run\n"
     "!!  it so on a machine reachable from outside, even behind a proxy or tunnel.\n" + "!" * 72
 )
-PROXY_HEADERS = (
-    "Forwarded",
-    "X-Forwarded-For",
-    "X-Forwarded-Host",
-    "X-Forwarded-Proto",
-    "X-Real-IP",
+PROXY_HEADERS = frozenset(
+    name.lower()
+    for name in (
+        # the standard one (RFC 7239) and the de facto X-Forwarded family
+        "Forwarded",
+        "Via",
+        "X-Forwarded-For",
+        "X-Forwarded-Host",
+        "X-Forwarded-Proto",
+        "X-Forwarded-Port",
+        "X-Forwarded-Server",
+        "X-Forwarded-Prefix",
+        "X-Forwarded-Scheme",
+        "X-Forwarded-Ssl",
+        "X-Original-Forwarded-For",
+        # what nginx setups, CDNs, load balancers and tunnels add
+        "X-Real-IP",
+        "X-Client-IP",
+        "X-Cluster-Client-IP",
+        "True-Client-IP",
+        "CF-Connecting-IP",
+        "CF-Ray",
+        "Fastly-Client-IP",
+        "X-Envoy-External-Address",
+        "X-Amzn-Trace-Id",
+    )
 )
-"""Headers a reverse proxy or tunnel adds: a request with one did not start on this machine."""
+"""Headers a reverse proxy, CDN or tunnel adds: a request with one did not start on this machine."""
 
 TEST_HOOK_WARNING = (
     "TEST HOOKS ON: certificate chains are %s, loopback clients only. "
@@ -125,6 +145,21 @@ def read_body(limit: int) -> bytes:
     return body
 
 
+def loopback_clients_only() -> None:
+    """Refuse (403) anything but a direct loopback client: the loopback-only modes' rule."""
+    # Second line of defence for a WSGI server bound elsewhere than settings say.
+    if not is_loopback(request.remote_addr or ""):
+        abort(403, "this configuration serves loopback clients only")
+    # Behind a proxy on this machine (nginx, ngrok, cloudflared) every client is
+    # 127.0.0.1; such proxies say so in these headers, and local tools never send them.
+    if any(name.lower() in PROXY_HEADERS for name, _ in request.headers):
+        abort(403, "this configuration refuses requests that came through a proxy")
+    # nginx's default proxy_pass speaks HTTP/1.0 and adds no header at all; every
+    # local tool (curl, Python's http.client, the skill's own) speaks HTTP/1.1.
+    if request.environ.get("SERVER_PROTOCOL", "") == "HTTP/1.0":
+        abort(403, "this configuration refuses HTTP/1.0, a proxy's default")
+
+
 def _default_skill() -> CustomSkill:
     # Imported here so the hello-world baseline never loads the real skill.
     from massage_guide.skill_builder import get_skill  # noqa: PLC0415
@@ -168,16 +203,7 @@ def create_app(
     app.extensions[EXTENSION] = {"settings": settings, "gate": gate, "adapter": adapter}
 
     if settings.loopback_only:
-
-        @app.before_request
-        def loopback_clients_only() -> None:
-            # Second line of defence for a WSGI server bound elsewhere than settings say.
-            if not is_loopback(request.remote_addr or ""):
-                abort(403, "this configuration serves loopback clients only")
-            # Behind a proxy on this machine (nginx, ngrok, cloudflared) every client is
-            # 127.0.0.1; such proxies say so in these headers, and local tools never send them.
-            if any(name in request.headers for name in PROXY_HEADERS):
-                abort(403, "this configuration refuses requests that came through a proxy")
+        app.before_request(loopback_clients_only)
 
     @app.post("/")
     def invoke_skill() -> Any:
