@@ -37,7 +37,7 @@ from massage_guide.stores.dynamodb_store import DynamoDBStore
 from massage_guide.stores.sqlite_store import SQLiteStore
 from skill_tools.dynamodb_local import DynamoDBLocal
 from skill_tools.envelopes import Listener, Session, Slot, skill_disabled_event
-from skill_tools.loopback import free_port
+from skill_tools.loopback import free_port, tcp_server
 from tests.support import assert_valid_response, says, speech_text, variants_of
 
 HASH_KEY = "persistence-test-hash-key"
@@ -504,6 +504,22 @@ def test_an_endpoint_that_never_answers_still_leaves_every_turn_answered_in_time
 ) -> None:
     skill = Skill(faulty_store(silent_endpoint))
     assert_answers_without_memory(skill, Listener())
+
+
+@pytest.mark.parametrize("fault", ["trickling", "oversized"])
+def test_a_trickling_or_flooding_dynamodb_leaves_every_turn_answered_in_time(fault: str) -> None:
+    """One byte every half second, or 300 MB: each call ends at its deadline or its cap."""
+    from tests.test_dynamodb_http import flooding, trickling
+
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"
+    serve: Callable[[socket.socket], None] = (
+        (lambda c: trickling(c, head=head))
+        if fault == "trickling"
+        else (lambda c: flooding(c, length_header=False))
+    )
+    with tcp_server(serve) as port:
+        skill = Skill(faulty_store(f"http://127.0.0.1:{port}"))
+        assert_answers_without_memory(skill, Listener())
 
 
 class MutableProxy:

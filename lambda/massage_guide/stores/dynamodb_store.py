@@ -11,9 +11,12 @@ whenever credentials are in the environment, as on Lambda, or local; botocore
 item is tiny and its shape fixed, so DynamoDB's typed JSON is written here by
 hand and no boto3 serializer is needed.
 
-Every call is bounded (connect and read timeouts of about a second, two
-attempts in all), so a slow or unreachable DynamoDB costs a turn a couple of
-seconds at worst, well inside Alexa's eight. Errors come out as
+Every call is bounded: on the small client by a total deadline of 1.2 s
+(both attempts, connect, send and every byte of the answer together) and a
+256 KiB cap on the answer; on botocore by its connect and read timeouts of a
+second and two attempts. A turn makes at most two calls, and none after one
+has failed, so a slow, trickling or unreachable DynamoDB costs a turn under
+three seconds, well inside Alexa's eight. Errors come out as
 :class:`StorageError` carrying only the error code, never a key or message.
 
 Only GetItem, PutItem and DeleteItem are used at run time, the three actions
@@ -35,6 +38,8 @@ EXPIRY_ATTRIBUTE: Final = "expires_at"
 CONNECT_TIMEOUT_SECONDS: Final = 1.0
 READ_TIMEOUT_SECONDS: Final = 1.0
 TOTAL_ATTEMPTS: Final = 2
+CALL_DEADLINE_SECONDS: Final = 1.2
+"""The small client's limit for one call, both attempts included (stores/dynamodb_http.py)."""
 TABLE_ACTIVE_WAIT_SECONDS: Final = 10.0
 LOCAL_CREDENTIALS: Final = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
@@ -100,6 +105,7 @@ class DynamoDBStore(ListenerStore):
         connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
         read_timeout: float = READ_TIMEOUT_SECONDS,
         total_attempts: int = TOTAL_ATTEMPTS,
+        call_deadline: float = CALL_DEADLINE_SECONDS,
         transport: str = "auto",
     ) -> None:
         super().__init__(secret, ttl_days)
@@ -111,6 +117,7 @@ class DynamoDBStore(ListenerStore):
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.total_attempts = total_attempts
+        self.call_deadline = call_deadline
         self.transport = transport
         self._client: Any = None
         self._table_ready = not create_table
@@ -156,6 +163,7 @@ class DynamoDBStore(ListenerStore):
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
             total_attempts=self.total_attempts,
+            deadline=self.call_deadline,
         )
 
     def _botocore_client(self) -> Any:
