@@ -21,15 +21,12 @@ finds closed before using it).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import http.client
-import io
 import json
 import os
 import re
-import socket
 import threading
 import time
 import zlib
@@ -37,6 +34,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import urlsplit
+
+from massage_guide.bounded_http import (
+    DeadlineExceededError,
+    ResponseTooLargeError,
+    bound,
+    read_capped,
+    remaining,
+)
 
 SERVICE: Final = "dynamodb"
 TARGET_PREFIX: Final = "DynamoDB_20120810."
@@ -157,47 +162,6 @@ def sign(
     return headers
 
 
-class _DeadlineReader(io.RawIOBase):
-    """A socket's bytes, each read allowed only what is left of the call's deadline.
-
-    A socket timeout bounds one read; an endpoint sending a byte just inside it
-    every time would never trip it (the review held one call 57 s that way).
-    """
-
-    def __init__(self, sock: socket.socket, deadline: float, read_timeout: float) -> None:
-        super().__init__()
-        self._sock = sock
-        self._raw = sock.makefile("rb", buffering=0)  # holds the socket open, as http.client's
-        self._deadline = deadline
-        self._read_timeout = read_timeout
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        remaining = self._deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError("DynamoDB call deadline passed")
-        self._sock.settimeout(min(self._read_timeout, remaining))
-        read: int | None = self._raw.readinto(buffer)
-        return read or 0
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
-
-
-class _DeadlineResponse(http.client.HTTPResponse):
-    """An HTTP response read through :class:`_DeadlineReader` (status line, headers, body)."""
-
-    def __init__(
-        self, sock: socket.socket, *args: Any, deadline: float, read_timeout: float, **kwargs: Any
-    ) -> None:
-        super().__init__(sock, *args, **kwargs)
-        self.fp.close()  # http.client's own reader, replaced before anything is read
-        self.fp = io.BufferedReader(_DeadlineReader(sock, deadline, read_timeout))
-
-
 class DynamoDBHttpClient:
     """The six DynamoDB calls the store makes, each within one deadline, on kept-alive connections.
 
@@ -276,15 +240,13 @@ class DynamoDBHttpClient:
                     raise
             pause = 0.02 * attempt  # a short pause before the one retry
             if time.monotonic() + pause >= deadline:
-                raise TimeoutError("DynamoDB call deadline passed")
+                raise DeadlineExceededError("DynamoDB call deadline passed")
             time.sleep(pause)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _open(self, deadline: float) -> http.client.HTTPConnection:
         """A new connection, connected within what is left of the deadline."""
-        timeout = min(self.connect_timeout, deadline - time.monotonic())
-        if timeout <= 0:
-            raise TimeoutError("DynamoDB call deadline passed")
+        timeout = min(self.connect_timeout, remaining(deadline))
         connection: http.client.HTTPConnection
         if self._https:
             import ssl  # noqa: PLC0415 - only for real AWS; a local endpoint is http
@@ -323,26 +285,13 @@ class DynamoDBHttpClient:
         deadline: float,
     ) -> tuple[http.client.HTTPResponse, bytes]:
         """One POST and its whole response (at most MAX_RESPONSE_BYTES), within the deadline."""
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or connection.sock is None:
-            raise TimeoutError("DynamoDB call deadline passed")
-        connection.sock.settimeout(min(self.read_timeout, remaining))
-        connection.response_class = functools.partial(  # type: ignore[assignment]
-            _DeadlineResponse, deadline=deadline, read_timeout=self.read_timeout
-        )
+        bound(connection, deadline, self.read_timeout)
         connection.request("POST", "/", body=body, headers=headers)
         response = connection.getresponse()
-        declared = response.getheader("Content-Length", "")
-        if declared.strip().isdigit() and int(declared) > MAX_RESPONSE_BYTES:
-            raise DynamoDBError("ResponseTooLarge", response.status)
-        pieces: list[bytes] = []
-        size = 0
-        while piece := response.read(min(65536, MAX_RESPONSE_BYTES + 1 - size)):
-            pieces.append(piece)
-            size += len(piece)
-            if size > MAX_RESPONSE_BYTES:
-                raise DynamoDBError("ResponseTooLarge", response.status)
-        return response, b"".join(pieces)
+        try:
+            return response, read_capped(response, MAX_RESPONSE_BYTES)
+        except ResponseTooLargeError:
+            raise DynamoDBError("ResponseTooLarge", response.status) from None
 
     def _send(self, target: str, body: bytes, deadline: float) -> Any:
         headers = sign(self.credentials, self.region, self._host_header, target, body)
