@@ -35,6 +35,8 @@ from massage_guide.stores.base import DEFAULT_TTL_DAYS, ListenerStore, StorageEr
 
 KEY_ATTRIBUTE: Final = "id"
 EXPIRY_ATTRIBUTE: Final = "expires_at"
+WRITTEN_ATTRIBUTE: Final = "written_at"
+"""When the record was last written (N, epoch seconds): a skill event older than that keeps it."""
 CONNECT_TIMEOUT_SECONDS: Final = 1.0
 READ_TIMEOUT_SECONDS: Final = 1.0
 TOTAL_ATTEMPTS: Final = 2
@@ -44,9 +46,15 @@ TABLE_ACTIVE_WAIT_SECONDS: Final = 10.0
 LOCAL_CREDENTIALS: Final = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
 
-def to_item(key: str, fields: dict[str, Any], expires_at: int) -> dict[str, dict[str, str]]:
+def to_item(
+    key: str, fields: dict[str, Any], expires_at: int, written_at: int | None = None
+) -> dict[str, dict[str, str]]:
     """DynamoDB typed JSON for one listener: strings as S, integers as N."""
-    item = {KEY_ATTRIBUTE: {"S": key}, EXPIRY_ATTRIBUTE: {"N": str(expires_at)}}
+    item = {
+        KEY_ATTRIBUTE: {"S": key},
+        EXPIRY_ATTRIBUTE: {"N": str(expires_at)},
+        WRITTEN_ATTRIBUTE: {"N": str(int(time.time()) if written_at is None else written_at)},
+    }
     for name, value in fields.items():
         if name in item or isinstance(value, bool):
             continue
@@ -72,7 +80,7 @@ def from_item(item: dict[str, Any]) -> tuple[dict[str, Any], int]:
                 continue
             if name == EXPIRY_ATTRIBUTE:
                 expires_at = number
-            else:
+            elif name != WRITTEN_ATTRIBUTE:
                 fields[name] = number
         elif kind == "S" and isinstance(raw, str) and name != KEY_ATTRIBUTE:
             fields[name] = raw
@@ -212,8 +220,23 @@ class DynamoDBStore(ListenerStore):
     def _put(self, key: str, fields: dict[str, Any], expires_at: int) -> None:
         self._call("put_item", TableName=self.table, Item=to_item(key, fields, expires_at))
 
-    def _delete(self, key: str) -> None:
-        self._call("delete_item", TableName=self.table, Key={KEY_ATTRIBUTE: {"S": key}})
+    def _delete(self, key: str, not_written_after: int | None = None) -> None:
+        if not_written_after is None:
+            self._call("delete_item", TableName=self.table, Key={KEY_ATTRIBUTE: {"S": key}})
+            return
+        try:
+            self._call(
+                "delete_item",
+                TableName=self.table,
+                Key={KEY_ATTRIBUTE: {"S": key}},
+                ConditionExpression="attribute_not_exists(#written) OR #written <= :event",
+                ExpressionAttributeNames={"#written": WRITTEN_ATTRIBUTE},
+                ExpressionAttributeValues={":event": {"N": str(not_written_after)}},
+            )
+        except StorageError as error:
+            if error.kind != "dynamodb ConditionalCheckFailedException":
+                raise
+            # written after the event: the listener came back since, and the record stays
 
     def _ensure_table(self) -> None:
         """Local use only: create the table, wait until it is active, switch TTL on if possible."""

@@ -30,7 +30,8 @@ _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS listeners ("
     " id TEXT PRIMARY KEY,"
     " expires_at INTEGER NOT NULL,"
-    " fields TEXT NOT NULL)",
+    " fields TEXT NOT NULL,"
+    " written_at INTEGER)",
     "CREATE INDEX IF NOT EXISTS listeners_expiry ON listeners (expires_at)",
 )
 
@@ -96,6 +97,9 @@ class SQLiteStore(ListenerStore):
             with db:
                 for statement in _SCHEMA:
                     db.execute(statement)
+                columns = {row[1] for row in db.execute("PRAGMA table_info(listeners)")}
+                if "written_at" not in columns:  # a file from before replayed events were judged
+                    db.execute("ALTER TABLE listeners ADD COLUMN written_at INTEGER")
 
     def _get(self, key: str) -> tuple[dict[str, Any], int] | None:
         try:
@@ -120,20 +124,27 @@ class SQLiteStore(ListenerStore):
             db = self._connect()
             with db:  # one transaction
                 db.execute(
-                    "INSERT INTO listeners (id, expires_at, fields) VALUES (?, ?, ?)"
-                    " ON CONFLICT (id) DO UPDATE SET"
-                    " expires_at = excluded.expires_at, fields = excluded.fields",
-                    (key, expires_at, encoded),
+                    "INSERT INTO listeners (id, expires_at, fields, written_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at,"
+                    " fields = excluded.fields, written_at = excluded.written_at",
+                    (key, expires_at, encoded, int(time.time())),
                 )
                 # SQLite has no TTL of its own; the expiry index keeps this cheap.
                 db.execute("DELETE FROM listeners WHERE expires_at <= ?", (int(time.time()),))
         except sqlite3.Error as error:
             raise self._failed(error) from error
 
-    def _delete(self, key: str) -> None:
+    def _delete(self, key: str, not_written_after: int | None = None) -> None:
         try:
             db = self._connect()
             with db:
-                db.execute("DELETE FROM listeners WHERE id = ?", (key,))
+                if not_written_after is None:
+                    db.execute("DELETE FROM listeners WHERE id = ?", (key,))
+                else:
+                    db.execute(
+                        "DELETE FROM listeners WHERE id = ?"
+                        " AND (written_at IS NULL OR written_at <= ?)",
+                        (key, not_written_after),
+                    )
         except sqlite3.Error as error:
             raise self._failed(error) from error
