@@ -797,3 +797,41 @@ def test_an_sqlite_file_from_before_written_at_is_upgraded_in_place(tmp_path: Pa
     store._delete("new", not_written_after=int(time.time()) - 3600)  # written since: kept
     assert store._get("old") is None
     assert store._get("new") == ({"tour": 3}, 2_000_000_000)
+
+
+def test_an_sqlite_file_deleted_while_serving_comes_back_private_and_working(
+    tmp_path: Path,
+) -> None:
+    """The review's case: deleted under a running service, the file came back 0644 and
+    every later call failed until a restart."""
+    path = tmp_path / "listeners.sqlite3"
+    previous = os.umask(0o022)  # a common umask: anything SQLite made itself would be 0644
+    try:
+        store = SQLiteStore(path, b"k")
+        first, second = Listener(), Listener()
+        store.save_attributes(envelope_for(first), {"tour": 2})
+        for name in (path.name, path.name + "-wal", path.name + "-shm"):
+            (tmp_path / name).unlink(missing_ok=True)
+        outcomes: list[object] = []
+
+        def other_thread() -> None:  # a thread with no connection yet, as a new worker thread
+            try:
+                store.save_attributes(envelope_for(second), {"tour": 4})
+                outcomes.append(store.get_attributes(envelope_for(second)))
+            except Exception as error:
+                outcomes.append(error)
+
+        store.save_attributes(envelope_for(first), {"tour": 3})  # this thread's old connection
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join(10)
+        assert store.get_attributes(envelope_for(first)) == {"tour": 3}
+        assert outcomes == [{"tour": 4}]
+        modes = {
+            file.name: stat.S_IMODE(file.stat().st_mode)
+            for file in tmp_path.iterdir()
+            if file.name.startswith(path.name)
+        }
+    finally:
+        os.umask(previous)
+    assert path.name in modes and modes == dict.fromkeys(modes, 0o600)

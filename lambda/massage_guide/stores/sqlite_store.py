@@ -47,24 +47,42 @@ class SQLiteStore(ListenerStore):
         self._local = threading.local()
 
     def _connect(self) -> sqlite3.Connection:
-        """This thread's connection, with the schema in place; file and folder made on first use."""
+        """This thread's connection to the file at ``path``, with the schema in place.
+
+        The file and folder are made on first use, and made again, private, if
+        the file has gone (deleted under a running service): a connection to a
+        deleted file is dropped, since it would write where nobody can read.
+        """
         cached = getattr(self._local, "connection", None)
         if cached is not None and cached[0] == os.getpid():
             connection: sqlite3.Connection = cached[1]
-            return connection
+            if self._same_file(cached[2]):
+                return connection
+            self._local.connection = None
+            connection.close()
         try:
-            if not self._ready:
-                with self._lock:
-                    if not self._ready:
-                        self._create()
-                        self._ready = True
-            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS)
+            with self._lock:
+                if not self._ready or not self.path.exists():
+                    self._create()
+                    self._ready = True
+            # mode=rw: never let SQLite create the file itself (with the umask's mode).
+            connection = sqlite3.connect(
+                self.path.absolute().as_uri() + "?mode=rw", timeout=BUSY_TIMEOUT_SECONDS, uri=True
+            )
             connection.execute("PRAGMA synchronous=NORMAL")
+            inode = self.path.stat().st_ino
         except (sqlite3.Error, OSError) as error:
             raise StorageError(f"sqlite {type(error).__name__}") from error
         # Keyed by process: a connection must never cross a fork.
-        self._local.connection = (os.getpid(), connection)
+        self._local.connection = (os.getpid(), connection, inode)
         return connection
+
+    def _same_file(self, inode: int) -> bool:
+        """Whether the file at ``path`` is still the one this thread's connection opened."""
+        try:
+            return self.path.stat().st_ino == inode
+        except OSError:
+            return False
 
     def _failed(self, error: sqlite3.Error) -> StorageError:
         """Drop this thread's connection after an error, so the next call starts afresh."""
