@@ -11,7 +11,7 @@ NODE_TOOLS := .tools/node_modules/.installed
 ASK := .tools/node_modules/.bin/ask
 
 .PHONY: system-packages run test lint typecheck serve package icons bench deploy ask-dialog ask-run clean \
-	ask-cli dynamodb-local apl-lint
+	ask-cli dynamodb-local apl-lint pin-webservice webservice-venv
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -86,6 +86,20 @@ bench: $(STAMP) $(NODE_TOOLS)
 	$(PY) -m bench
 	$(PY) -m bench.webservice
 
+## pin-webservice: requirements-webservice.txt, pinned with hashes, from requirements-webservice.in
+pin-webservice: $(STAMP)
+	$(PY) -m skill_tools.pin_requirements requirements-webservice.in requirements-webservice.txt
+
+## webservice-venv: the production venv of the web service alone ($(WEB_VENV)): only the
+##                  hashed pins of requirements-webservice.txt, no test tools
+WEB_VENV ?= .venv-webservice
+webservice-venv:
+	$(PYTHON) -m venv $(WEB_VENV)
+	$(WEB_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+	  -r requirements-webservice.txt
+	printf '%s\n' "$(CURDIR)/lambda" "$(CURDIR)" \
+	  > "$$($(WEB_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/back_massage_guide.pth"
+
 ## deploy: build, then deploy code, table and skill with the pinned ASK CLI
 ##         (needs an Amazon developer account and `$(ASK) configure` once)
 deploy: package $(NODE_TOOLS)
@@ -109,4 +123,4 @@ ask-run: $(LOCAL_DEBUG) $(NODE_TOOLS)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(ASK) run $(ARGS)
 
 clean:
-	rm -rf $(VENV) .tools dist build .data .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(WEB_VENV) .tools dist build .data .pytest_cache .mypy_cache .ruff_cache .hypothesis
