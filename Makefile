@@ -15,8 +15,9 @@ NODE := .tools/node_modules/.bin/node
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 PREFLIGHT := sh tools/preflight.sh
 
-.PHONY: run test lint typecheck serve package skill-package icons bench deploy validate \
-	ask-dialog ask-run clean ask-cli dynamodb-local apl-lint java-check
+.PHONY: system-packages run test lint typecheck serve package skill-package icons bench deploy \
+	validate ask-dialog ask-run clean ask-cli dynamodb-local apl-lint java-check pin-webservice \
+	webservice-venv
 
 $(INSTALLED): requirements.txt lambda/requirements.txt requirements-dev.txt
 	@$(PREFLIGHT) python "$(PYTHON)"
@@ -54,8 +55,21 @@ java-check:
 run: $(STAMP)
 	$(PY) -m skill_tools.dialog $(ARGS)
 
+## system-packages: Debian's nginx, which the web service's proxy tests run (apt-get, as root;
+##                  otherwise those tests skip, naming the package)
+system-packages:
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx \
+	  || { apt-get update && DEBIAN_FRONTEND=noninteractive \
+	       apt-get install -y --no-install-recommends nginx; }; \
+	else \
+	  echo "make test: nginx is not installed and this is not root with apt-get: the proxy"; \
+	  echo "           tests will skip. Install the Debian package: sudo apt-get install nginx"; \
+	fi
+
 ## test: lint, type-check and the whole test suite (starts DynamoDB Local itself, lints APL)
-test: java-check $(STAMP) $(NODE_TOOLS) lint typecheck
+test: java-check $(STAMP) $(NODE_TOOLS) system-packages lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -90,6 +104,20 @@ bench: java-check $(STAMP) $(NODE_TOOLS)
 	$(PY) -m bench
 	$(PY) -m bench.webservice
 
+## pin-webservice: requirements-webservice.txt, pinned with hashes, from requirements-webservice.in
+pin-webservice: $(STAMP)
+	$(PY) -m skill_tools.pin_requirements requirements-webservice.in requirements-webservice.txt
+
+## webservice-venv: the production venv of the web service alone ($(WEB_VENV)): only the
+##                  hashed pins of requirements-webservice.txt, no test tools
+WEB_VENV ?= .venv-webservice
+webservice-venv:
+	$(PYTHON) -m venv $(WEB_VENV)
+	$(WEB_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+	  -r requirements-webservice.txt
+	printf '%s\n' "$(CURDIR)/lambda" "$(CURDIR)" \
+	  > "$$($(WEB_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/back_massage_guide.pth"
+
 ## deploy: `ask deploy` with the pinned ASK CLI: skill package, then the code (built by
 ##         hooks/build.sh) and a stack per Alexa region (needs an Amazon developer
 ##         account and `$(ASK) configure` once; plain `ask deploy` does the same)
@@ -119,4 +147,4 @@ ask-run: $(LOCAL_DEBUG) $(NODE_TOOLS)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(ASK) run $(ARGS)
 
 clean:
-	rm -rf $(VENV) .tools dist build .data .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(WEB_VENV) .tools dist build .data .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -298,8 +298,12 @@ def slot_json(skill_id: str, name: str, arg: SlotArg, type_name: str) -> JSON:
     }
 
 
-def skill_disabled_event(listener: Listener) -> JSON:
-    """The AlexaSkillEvent.SkillDisabled event Alexa sends when a listener disables the skill."""
+def skill_disabled_event(listener: Listener, created: datetime | None = None) -> JSON:
+    """The AlexaSkillEvent.SkillDisabled event Alexa sends when a listener disables the skill.
+
+    ``created``: when the listener disabled it (default now); Alexa may deliver
+    the event later, and a replay of it is valid for an hour.
+    """
     return {
         "version": "1.0",
         "context": listener.context(),
@@ -308,8 +312,8 @@ def skill_disabled_event(listener: Listener) -> JSON:
             "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
             "timestamp": timestamp(),
             "locale": listener.locale,
-            "eventCreationTime": timestamp(),
-            "eventPublishingTime": timestamp(),
+            "eventCreationTime": timestamp(created),
+            "eventPublishingTime": timestamp(created),
             "body": {"userInformationPersistenceStatus": "NOT_PERSISTED"},
         },
     }

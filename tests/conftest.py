@@ -30,7 +30,7 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[N
         for name in UNSET_FOR_TESTS:
             env.delenv(name, raising=False)
         if not os.environ.get("USER_ID_HASH_KEY"):
-            env.setenv("USER_ID_HASH_KEY", "test-only-hash-key")
+            env.setenv("USER_ID_HASH_KEY", "test-only-hash-key-never-in-production-0123456789")
         yield
 
 

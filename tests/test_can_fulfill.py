@@ -210,3 +210,17 @@ def test_every_benefit_named_as_its_locale_says_it_gets_a_yes(skill: Any, locale
             assert verdict == "YES", (locale, words)
     assert cfir_answer(skill, locale, "WarningSignIntent", None) == "NO"
     assert cfir_answer(skill, locale, "MassageCostIntent", None) == "NO"
+
+
+def test_the_slot_normaliser_is_linear_in_repeated_articles() -> None:
+    """The review's input: 150 KB of articles before a word took 2.5 s of CPU when quadratic."""
+    import time
+
+    text = content_for("es-ES")
+    article = sorted(text.articles)[0]
+    value = (article + " ") * (150_000 // (len(article) + 1)) + "postura"
+    started = time.process_time()
+    assert can_fulfill.plain(value, text) == "postura"
+    assert can_fulfill.plain(value.upper(), text) == "postura"
+    assert time.process_time() - started < 0.25
+    assert can_fulfill.plain(f"{article} {article}", text) == article  # never empty

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import threading
 import time
+import tracemalloc
 import uuid
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
 import pytest
 
 from massage_guide.stores.dynamodb_http import (
+    MAX_IDLE_CONNECTIONS,
+    MAX_RESPONSE_BYTES,
     Credentials,
     DynamoDBError,
     DynamoDBHttpClient,
@@ -268,3 +273,106 @@ def test_a_fresh_connection_that_is_dropped_is_an_attempt() -> None:
     with tcp_server(drop) as port, pytest.raises(OSError):
         client_for(f"http://127.0.0.1:{port}").get_item(TableName="t", Key={})
     assert len(accepted) == 2
+
+
+# --- endpoints that answer too slowly, too much, or for too many at once -------------------
+
+
+def trickling(connection: socket.socket, *, head: bytes, pause: float = 0.5) -> None:
+    """Read a request, then send ``head`` and a body one byte every ``pause`` seconds (10 s)."""
+    with connection:
+        connection.settimeout(15)
+        with suppress(OSError):
+            connection.recv(65536)
+            connection.sendall(head)
+            for _ in range(int(10 / pause)):
+                connection.sendall(b" ")
+                time.sleep(pause)
+
+
+def test_a_trickling_answer_is_cut_at_the_call_deadline() -> None:
+    """The review's case: one byte every half second held a turn 57 s (each read was quick)."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"
+    with tcp_server(lambda c: trickling(c, head=head)) as port:
+        client = client_for(f"http://127.0.0.1:{port}")
+        started = time.monotonic()
+        with pytest.raises(OSError):
+            client.get_item(TableName="t", Key={})
+        elapsed = time.monotonic() - started
+    assert elapsed < client.deadline + 0.3, elapsed
+
+
+def test_trickling_headers_are_cut_at_the_call_deadline_too() -> None:
+    with tcp_server(lambda c: trickling(c, head=b"HTTP/1.1 200 OK\r\nX-Slow: ")) as port:
+        client = client_for(f"http://127.0.0.1:{port}")
+        started = time.monotonic()
+        with pytest.raises((OSError, http.client.HTTPException)):
+            client.get_item(TableName="t", Key={})
+    assert time.monotonic() - started < client.deadline + 0.3
+
+
+def flooding(connection: socket.socket, *, length_header: bool) -> None:
+    """Read a request, then answer 200 with up to 300 MB of zeros (as fast as it is taken)."""
+    size = 300 * 1024 * 1024
+    head = "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\n"
+    head += f"Content-Length: {size}\r\n\r\n" if length_header else "Connection: close\r\n\r\n"
+    with connection, suppress(OSError):
+        connection.settimeout(5)
+        connection.recv(65536)
+        connection.sendall(head.encode())
+        block = b"0" * 65536
+        for _ in range(size // len(block)):
+            connection.sendall(block)
+
+
+@pytest.mark.parametrize("length_header", [True, False], ids=["content-length", "until-close"])
+def test_an_oversized_answer_is_refused_without_being_read(length_header: bool) -> None:
+    """A 300 MB answer took the process to 637 MB; a Lambda has 512 MB."""
+    with tcp_server(lambda c: flooding(c, length_header=length_header)) as port:
+        client = client_for(f"http://127.0.0.1:{port}")
+        tracemalloc.start()
+        try:
+            with pytest.raises(DynamoDBError) as refused:
+                client.get_item(TableName="t", Key={})
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert refused.value.code == "ResponseTooLarge"
+    assert not refused.value.retryable
+    assert peak < 8 * MAX_RESPONSE_BYTES
+
+
+class SlowAnswers(Scripted):
+    """Every call takes 0.9 s, then succeeds: a DynamoDB having a slow moment."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:
+        time.sleep(0.9)
+        with self.lock:
+            type(self).script.append((200, {}, None))
+        super().do_POST()
+
+    lock: ClassVar[threading.Lock] = threading.Lock()
+
+
+def test_concurrent_calls_do_not_queue_behind_one_connection() -> None:
+    """The review's case: 7 of 8 concurrent launches waited for one locked connection."""
+    elapsed: list[float] = []
+    with contextmanager(_serve)(SlowAnswers) as endpoint:
+        client = client_for(endpoint)
+
+        def call() -> None:
+            started = time.monotonic()
+            client.put_item(TableName="t", Item={})
+            elapsed.append(time.monotonic() - started)
+
+        threads = [threading.Thread(target=call) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+    assert len(elapsed) == 8
+    assert max(elapsed) < 2.5, elapsed  # queued behind one connection: 7.2 s and more
+    # ...and the connections are kept for the next calls, a few at most.
+    assert 1 <= client.idle_connections() <= MAX_IDLE_CONNECTIONS

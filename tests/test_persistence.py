@@ -20,6 +20,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ from massage_guide.stores.dynamodb_store import DynamoDBStore
 from massage_guide.stores.sqlite_store import SQLiteStore
 from skill_tools.dynamodb_local import DynamoDBLocal
 from skill_tools.envelopes import Listener, Session, Slot, skill_disabled_event
-from skill_tools.loopback import free_port
+from skill_tools.loopback import free_port, tcp_server
 from tests.support import assert_valid_response, says, speech_text, variants_of
 
 HASH_KEY = "persistence-test-hash-key"
@@ -197,8 +198,9 @@ def raw_records(store: ListenerStore, dynamodb: DynamoDBLocal | None) -> list[di
     """Everything the store holds, read around the skill: a table scan or the SQLite rows."""
     if isinstance(store, SQLiteStore):
         with sqlite3.connect(store.path) as db:
-            rows = db.execute("SELECT id, expires_at, fields FROM listeners").fetchall()
-        return [{"id": r[0], "expires_at": r[1], **json.loads(r[2])} for r in rows]
+            rows = db.execute("SELECT id, expires_at, written_at, fields FROM listeners").fetchall()
+        names = ("id", "expires_at", "written_at")
+        return [{**dict(zip(names, r[:3], strict=True)), **json.loads(r[3])} for r in rows]
     assert isinstance(store, DynamoDBStore) and dynamodb is not None
     items = dynamodb.client().scan(TableName=store.table)["Items"]
     return [{name: next(iter(typed.values())) for name, typed in item.items()} for item in items]
@@ -343,6 +345,24 @@ def test_skill_disabled_deletes_the_record_and_answers_nothing(
     assert skill(Session(listener), skill_disabled_event(listener))["response"] == {}
 
 
+def test_a_replayed_skill_disabled_event_deletes_nothing_written_after_it(
+    store: ListenerStore, request: pytest.FixtureRequest
+) -> None:
+    """The review's replay: a signed SkillDisabled is valid for an hour, and the listener
+    who disabled the skill may have enabled it again and been remembered since."""
+    dynamodb = server_for(store, request)
+    skill = Skill(store)
+    listener = Listener()
+    disabled_at = datetime.now(UTC) - timedelta(minutes=10)
+    tour_to_circulation(skill, listener)  # remembered after the event was created
+    replayed = skill(Session(listener), skill_disabled_event(listener, created=disabled_at))
+    assert replayed["response"] == {}
+    assert [r["id"] for r in raw_records(store, dynamodb)] == [hashed(listener.user_id)]
+    # The event itself, newer than the record, still deletes it.
+    skill(Session(listener), skill_disabled_event(listener))
+    assert raw_records(store, dynamodb) == []
+
+
 def test_records_hold_only_the_keyed_hash_the_remembered_fields_and_an_expiry(
     store: ListenerStore, request: pytest.FixtureRequest
 ) -> None:
@@ -352,7 +372,10 @@ def test_records_hold_only_the_keyed_hash_the_remembered_fields_and_an_expiry(
     tour_to_circulation(skill, listener)
     (record,) = raw_records(store, dynamodb)
     assert record["id"] == hashed(listener.user_id)
-    assert set(record) == {"id", "expires_at", "benefit", "tour", "length", "pace", "visits"}
+    assert set(record) == {
+        "id", "expires_at", "written_at", "benefit", "tour", "length", "pace", "visits"
+    }  # fmt: skip
+    assert time.time() - 120 < int(record["written_at"]) <= time.time()
     expires_in = int(record["expires_at"]) - time.time()
     assert 180 * DAY - 120 < expires_in <= 180 * DAY + 5
     everything = json.dumps(raw_records(store, dynamodb))
@@ -504,6 +527,22 @@ def test_an_endpoint_that_never_answers_still_leaves_every_turn_answered_in_time
 ) -> None:
     skill = Skill(faulty_store(silent_endpoint))
     assert_answers_without_memory(skill, Listener())
+
+
+@pytest.mark.parametrize("fault", ["trickling", "oversized"])
+def test_a_trickling_or_flooding_dynamodb_leaves_every_turn_answered_in_time(fault: str) -> None:
+    """One byte every half second, or 300 MB: each call ends at its deadline or its cap."""
+    from tests.test_dynamodb_http import flooding, trickling
+
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"
+    serve: Callable[[socket.socket], None] = (
+        (lambda c: trickling(c, head=head))
+        if fault == "trickling"
+        else (lambda c: flooding(c, length_header=False))
+    )
+    with tcp_server(serve) as port:
+        skill = Skill(faulty_store(f"http://127.0.0.1:{port}"))
+        assert_answers_without_memory(skill, Listener())
 
 
 class MutableProxy:
@@ -741,3 +780,58 @@ def test_an_existing_sqlite_file_readable_by_others_is_made_private(tmp_path: Pa
     store.save_attributes(envelope_for(Listener()), {"tour": 2})
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.with_name(path.name + "-wal").stat().st_mode) == 0o600
+
+
+def test_an_sqlite_file_from_before_written_at_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE listeners (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL,"
+            " fields TEXT NOT NULL)"
+        )
+        db.execute("INSERT INTO listeners VALUES ('old', ?, '{\"tour\": 2}')", (2_000_000_000,))
+    path.chmod(0o600)
+    store = SQLiteStore(path, HASH_KEY.encode())
+    store._delete("old", not_written_after=int(time.time()) - 3600)  # unknown age: deleted
+    store._put("new", {"tour": 3}, 2_000_000_000)
+    store._delete("new", not_written_after=int(time.time()) - 3600)  # written since: kept
+    assert store._get("old") is None
+    assert store._get("new") == ({"tour": 3}, 2_000_000_000)
+
+
+def test_an_sqlite_file_deleted_while_serving_comes_back_private_and_working(
+    tmp_path: Path,
+) -> None:
+    """The review's case: deleted under a running service, the file came back 0644 and
+    every later call failed until a restart."""
+    path = tmp_path / "listeners.sqlite3"
+    previous = os.umask(0o022)  # a common umask: anything SQLite made itself would be 0644
+    try:
+        store = SQLiteStore(path, b"k")
+        first, second = Listener(), Listener()
+        store.save_attributes(envelope_for(first), {"tour": 2})
+        for name in (path.name, path.name + "-wal", path.name + "-shm"):
+            (tmp_path / name).unlink(missing_ok=True)
+        outcomes: list[object] = []
+
+        def other_thread() -> None:  # a thread with no connection yet, as a new worker thread
+            try:
+                store.save_attributes(envelope_for(second), {"tour": 4})
+                outcomes.append(store.get_attributes(envelope_for(second)))
+            except Exception as error:
+                outcomes.append(error)
+
+        store.save_attributes(envelope_for(first), {"tour": 3})  # this thread's old connection
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join(10)
+        assert store.get_attributes(envelope_for(first)) == {"tour": 3}
+        assert outcomes == [{"tour": 4}]
+        modes = {
+            file.name: stat.S_IMODE(file.stat().st_mode)
+            for file in tmp_path.iterdir()
+            if file.name.startswith(path.name)
+        }
+    finally:
+        os.umask(previous)
+    assert path.name in modes and modes == dict.fromkeys(modes, 0o600)

@@ -44,14 +44,34 @@ LOUD_WARNING = (
     "!!  the service binds and answers loopback (127.0.0.1 / ::1) only. Never run\n"
     "!!  it so on a machine reachable from outside, even behind a proxy or tunnel.\n" + "!" * 72
 )
-PROXY_HEADERS = (
-    "Forwarded",
-    "X-Forwarded-For",
-    "X-Forwarded-Host",
-    "X-Forwarded-Proto",
-    "X-Real-IP",
+PROXY_HEADERS = frozenset(
+    name.lower()
+    for name in (
+        # the standard one (RFC 7239) and the de facto X-Forwarded family
+        "Forwarded",
+        "Via",
+        "X-Forwarded-For",
+        "X-Forwarded-Host",
+        "X-Forwarded-Proto",
+        "X-Forwarded-Port",
+        "X-Forwarded-Server",
+        "X-Forwarded-Prefix",
+        "X-Forwarded-Scheme",
+        "X-Forwarded-Ssl",
+        "X-Original-Forwarded-For",
+        # what nginx setups, CDNs, load balancers and tunnels add
+        "X-Real-IP",
+        "X-Client-IP",
+        "X-Cluster-Client-IP",
+        "True-Client-IP",
+        "CF-Connecting-IP",
+        "CF-Ray",
+        "Fastly-Client-IP",
+        "X-Envoy-External-Address",
+        "X-Amzn-Trace-Id",
+    )
 )
-"""Headers a reverse proxy or tunnel adds: a request with one did not start on this machine."""
+"""Headers a reverse proxy, CDN or tunnel adds: a request with one did not start on this machine."""
 
 TEST_HOOK_WARNING = (
     "TEST HOOKS ON: certificate chains are %s, loopback clients only. "
@@ -117,6 +137,29 @@ def _build_gate(
     )
 
 
+def read_body(limit: int) -> bytes:
+    """The whole request body, or a 413 when it is longer than ``limit`` however it was sent."""
+    body = request.get_data(cache=True)
+    if len(body) > limit:
+        abort(413, "request body too large")
+    return body
+
+
+def loopback_clients_only() -> None:
+    """Refuse (403) anything but a direct loopback client: the loopback-only modes' rule."""
+    # Second line of defence for a WSGI server bound elsewhere than settings say.
+    if not is_loopback(request.remote_addr or ""):
+        abort(403, "this configuration serves loopback clients only")
+    # Behind a proxy on this machine (nginx, ngrok, cloudflared) every client is
+    # 127.0.0.1; such proxies say so in these headers, and local tools never send them.
+    if any(name.lower() in PROXY_HEADERS for name, _ in request.headers):
+        abort(403, "this configuration refuses requests that came through a proxy")
+    # nginx's default proxy_pass speaks HTTP/1.0 and adds no header at all; every
+    # local tool (curl, Python's http.client, the skill's own) speaks HTTP/1.1.
+    if request.environ.get("SERVER_PROTOCOL", "") == "HTTP/1.0":
+        abort(403, "this configuration refuses HTTP/1.0, a proxy's default")
+
+
 def _default_skill() -> CustomSkill:
     # Imported here so the hello-world baseline never loads the real skill.
     from massage_guide.skill_builder import get_skill  # noqa: PLC0415
@@ -145,7 +188,10 @@ def create_app(
     app = Flask("webservice")
     app.logger.addFilter(DropEnvelopeRefusalTracebacks())
     app.logger.addFilter(RedactExceptionText())
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body
+    # One byte over the limit: a chunked body has no length to check up front, and Werkzeug
+    # stops reading it *at* the limit without saying it was cut, so the view reads one byte
+    # more than it accepts and refuses the body if that byte came (read_body).
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body + 1
     app.config[VERIFY_SIGNATURE_APP_CONFIG] = False  # replaced by the gate (see module doc)
     app.config[VERIFY_TIMESTAMP_APP_CONFIG] = False
     tagged = skill.custom_user_agent
@@ -157,16 +203,7 @@ def create_app(
     app.extensions[EXTENSION] = {"settings": settings, "gate": gate, "adapter": adapter}
 
     if settings.loopback_only:
-
-        @app.before_request
-        def loopback_clients_only() -> None:
-            # Second line of defence for a WSGI server bound elsewhere than settings say.
-            if not is_loopback(request.remote_addr or ""):
-                abort(403, "this configuration serves loopback clients only")
-            # Behind a proxy on this machine (nginx, ngrok, cloudflared) every client is
-            # 127.0.0.1; such proxies say so in these headers, and local tools never send them.
-            if any(name in request.headers for name in PROXY_HEADERS):
-                abort(403, "this configuration refuses requests that came through a proxy")
+        app.before_request(loopback_clients_only)
 
     @app.post("/")
     def invoke_skill() -> Any:
@@ -175,7 +212,7 @@ def create_app(
         charset = request.mimetype_params.get("charset", "utf-8").lower()
         if charset not in {"utf-8", "utf8"}:
             abort(415, "charset must be utf-8")
-        body = request.get_data(cache=True)
+        body = read_body(settings.max_body)
         try:
             gate.check(
                 body,
@@ -204,7 +241,9 @@ def create_app(
         # Keep werkzeug's status and headers (Allow on 405), swap the HTML page for JSON.
         response = error.get_response()
         code = error.code or 500
-        message = error.description if code < 500 else "internal error"
+        # A refusal's reason is a fixed string (503 "certificate download busy" included);
+        # only a genuine fault says no more than "internal error".
+        message = "internal error" if code == 500 else error.description
         response.set_data(json.dumps({"error": message}))
         response.content_type = "application/json"
         return response

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from webservice.gunicorn_errors import install as answer_own_errors_in_json
 from webservice.settings import ConfigError, Settings
 
 try:
@@ -66,3 +67,8 @@ def on_starting(server: Any) -> None:
             _settings.check_bind_host(host.strip("[]"))
         except ConfigError as error:
             raise SystemExit(f"webservice: {error}") from None
+
+
+def post_worker_init(worker: Any) -> None:
+    """gunicorn's own 400s (bad request line, headers too large) in the service's JSON shape."""
+    answer_own_errors_in_json(worker)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from massage_guide.persistence import is_loopback, uses_development_key
+from massage_guide.persistence import hash_key_weakness, is_loopback, uses_development_key
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -97,6 +97,7 @@ class Settings:
     cert_chain_dir: Path | None = None
     cert_chain_origin: str | None = None
     development_hash_key: bool = False
+    weak_hash_key: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -117,6 +118,7 @@ class Settings:
             cert_chain_dir=Path(chain_dir) if chain_dir else None,
             cert_chain_origin=chain_origin or None,
             development_hash_key=uses_development_key(env),
+            weak_hash_key=hash_key_weakness(env),
         )
         settings.validate()
         return settings
@@ -178,6 +180,13 @@ class Settings:
                 "USER_ID_HASH_KEY to a long random secret (python3 -c 'import secrets; "
                 "print(secrets.token_hex(32))') and keep it, or set MEMORY=off to run without "
                 "memory. The development key is for local runs only (VERIFY_SIGNATURE=0)."
+            )
+        if self.verify_signature and self.weak_hash_key:
+            raise ConfigError(
+                f"USER_ID_HASH_KEY {self.weak_hash_key}. A verified service stores real "
+                "listeners; a guessable key lets anyone with the table and a candidate user id "
+                "link them. Use a long random secret (python3 -c 'import secrets; "
+                "print(secrets.token_hex(32))'), or MEMORY=off to run without memory."
             )
         if self.skill_id is not None and any(ch.isspace() for ch in self.skill_id):
             raise ConfigError("SKILL_ID contains whitespace")

@@ -28,7 +28,7 @@ SERVICES: dict[str, tuple[str, dict[str, str]]] = {
     SKILL_SQLITE: ("webservice.wsgi:app", {}),
 }
 #: The listener-id hash key of every service, and of the rehearsal that builds their requests.
-BENCH_HASH_KEY = "bench-only-hash-key"
+BENCH_HASH_KEY = "bench-only-hash-key-never-in-production-0123456789"
 
 
 @contextmanager

@@ -33,6 +33,10 @@ REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH: Final = REPO_ROOT / ".data" / "listeners.sqlite3"
 DEVELOPMENT_HASH_KEY: Final = b"back-massage-guide-development-only-hash-key"
 """Used by local runs when USER_ID_HASH_KEY is unset; public, so a real service refuses it."""
+MIN_HASH_KEY_BYTES: Final = 32
+"""A service that stores real listeners refuses a shorter USER_ID_HASH_KEY (a guessable one)."""
+MIN_HASH_KEY_DISTINCT: Final = 8
+"""...and one of fewer distinct characters ("a" * 32 is as guessable as "a")."""
 MAX_TTL_DAYS: Final = 3650
 OFF_WORDS: Final = frozenset({"off", "0", "false", "no", "none", "disabled"})
 ON_WORDS: Final = frozenset({"1", "true", "yes", "on"})
@@ -139,6 +143,28 @@ def uses_development_key(environ: Mapping[str, str] | None = None) -> bool:
     """
     env = os.environ if environ is None else environ
     return not (_memory_off(env) or env.get("USER_ID_HASH_KEY") or _in_lambda(env))
+
+
+def hash_key_weakness(environ: Mapping[str, str] | None = None) -> str | None:
+    """Why the USER_ID_HASH_KEY set here is too weak for real listeners, or None.
+
+    None also when no key is set or memory is off: those cases are
+    :func:`uses_development_key`'s. A short or repetitive key can be guessed,
+    and the published development key is no secret at all, so a real service
+    (the web service with verification on) refuses to start with any of them.
+    """
+    env = os.environ if environ is None else environ
+    key = env.get("USER_ID_HASH_KEY", "")
+    if _memory_off(env) or not key:
+        return None
+    encoded = key.encode("utf-8")
+    if encoded == DEVELOPMENT_HASH_KEY:
+        return "is the published development key"
+    if len(encoded) < MIN_HASH_KEY_BYTES:
+        return f"is shorter than {MIN_HASH_KEY_BYTES} bytes"
+    if len(set(key.strip())) < MIN_HASH_KEY_DISTINCT:
+        return f"has fewer than {MIN_HASH_KEY_DISTINCT} different characters"
+    return None
 
 
 def _memory_off(env: Mapping[str, str]) -> bool:

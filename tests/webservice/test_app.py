@@ -284,3 +284,14 @@ def test_building_many_apps_does_not_grow_the_shared_skills_user_agent(
         make_app()
     assert get_skill().custom_user_agent == before
     assert before is not None and before.count("flask-ask-sdk") == 1
+
+
+def test_a_503_says_which_limit_refused_it(
+    make_app: AppFactory, signer: AlexaSigner, session: Session
+) -> None:
+    """The docs name the 503 reasons; the review got "internal error" for every one."""
+    app = make_app()
+    certificates = app.extensions["webservice"]["gate"].certificates
+    certificates.downloads_per_minute = certificates._unknown_lane.per_minute = 0  # spent
+    response = _post(app.test_client(), *signer.sign(session.launch()))
+    _refused(response, 503, "certificate download limit reached")

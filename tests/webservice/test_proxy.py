@@ -19,6 +19,7 @@ import pytest
 
 from skill_tools.envelopes import Listener, Session
 from skill_tools.loopback import free_port, tcp_server
+from skill_tools.nginx import PACKAGE, nginx_binary, running_nginx
 from skill_tools.testpki import TestPKI
 from tests.support import assert_valid_response
 from tests.webservice.conftest import OTHER_SKILL_ID, SKILL_ID
@@ -31,7 +32,22 @@ PROXY_HEADERS = {
     "X-Forwarded-For": "203.0.113.7",
     "X-Forwarded-Host": "skill.example",
     "X-Forwarded-Proto": "https",
+    "X-Forwarded-Port": "443",
+    "X-Forwarded-Server": "edge.example",
+    "X-Forwarded-Prefix": "/skill",
+    "X-Forwarded-Scheme": "https",
+    "X-Forwarded-Ssl": "on",
     "X-Real-IP": "203.0.113.7",
+    "Via": "1.1 edge.example",
+    "CF-Connecting-IP": "203.0.113.7",
+    "CF-Ray": "8a1b2c3d4e5f6789-FRA",
+    "True-Client-IP": "203.0.113.7",
+    "X-Client-IP": "203.0.113.7",
+    "X-Cluster-Client-IP": "203.0.113.7",
+    "Fastly-Client-IP": "203.0.113.7",
+    "X-Original-Forwarded-For": "203.0.113.7",
+    "X-Envoy-External-Address": "203.0.113.7",
+    "X-Amzn-Trace-Id": "Root=1-67891233-abcdef012345678912345678",
 }
 
 
@@ -117,3 +133,50 @@ def test_loopback_only_modes_refuse_requests_that_came_through_a_proxy(
         assert "proxy" in json.loads(payload)["error"]
         status, _ = call(port, "POST", "/", request[0], {**request[1], name: value})
         assert status == 403, name
+
+
+@contextmanager
+def nginx_default_relay(directory: Path, backend_port: int) -> Iterator[int]:
+    """A real nginx whose only configuration is nginx's default proxy: ``proxy_pass``, no more.
+
+    It sends ``POST / HTTP/1.0``, ``Host`` and ``Connection: close`` and none of the
+    forwarding headers, the review's case.
+    """
+    if nginx_binary() is None:
+        pytest.skip(f"nginx is not installed: apt-get install {PACKAGE} (make test does, as root)")
+    port = free_port()
+    server = (
+        f"server {{ listen 127.0.0.1:{port}; "
+        f"location / {{ proxy_pass http://127.0.0.1:{backend_port}; }} }}"
+    )
+    with running_nginx(directory, server, port):
+        yield port
+
+
+def raw_request(port: int, request_line: bytes, body: bytes, headers: dict[str, str]) -> int:
+    """The status of one request sent as raw bytes, with exactly the request line given."""
+    head = request_line + b"\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in headers.items()).encode()
+    head += f"Content-Length: {len(body)}\r\n\r\n".encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(head + body)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return int(answer.split(b" ", 2)[1])
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_unverified_mode_refuses_a_real_nginx_in_its_default_proxy_config(
+    command: str, tmp_path: Path, pki: TestPKI
+) -> None:
+    envelope = Session(Listener(skill_id=OTHER_SKILL_ID)).launch()
+    body, headers = json.dumps(envelope).encode(), {"Content-Type": "application/json"}
+    env = service_env(tmp_path, pki, free_port(), **MODES["unverified"])
+    with serving(command, env) as port:
+        assert raw_request(port, b"POST / HTTP/1.1", body, headers) == 200  # a local tool
+        assert raw_request(port, b"POST / HTTP/1.0", body, headers) == 403  # a proxy's default
+        with nginx_default_relay(tmp_path / "nginx", port) as relay:
+            status, payload = call(relay, "POST", "/", body, headers)
+    assert status == 403, payload
+    assert "proxy" in json.loads(payload)["error"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -466,11 +467,13 @@ def test_a_cached_chain_is_served_while_another_download_runs(pki: TestPKI, stor
 
 
 def test_new_urls_downloaded_per_minute_are_bounded(pki: TestPKI, store: Store) -> None:
+    """One-off URLs get the budget less its reserve; a URL asked for again gets the reserve."""
     urls = [f"{CHAIN_URL_PREFIX}flood-{n}.pem" for n in range(6)]
-    fetcher = CountingFetcher({})  # every download fails, as an attacker's URLs do
+    wanted = CHAIN_URL_PREFIX + "wanted.pem"
+    fetcher = CountingFetcher({wanted: pki.chain_pem})  # the flood's downloads all fail
     clock = [1000.0]
     certificates = SigningCertificates(
-        fetcher, store, downloads_per_minute=4, monotonic=lambda: clock[0]
+        fetcher, store, downloads_per_minute=4, reserved_for_wanted=1, monotonic=lambda: clock[0]
     )
     now = datetime.now(UTC)
     statuses = []
@@ -478,9 +481,140 @@ def test_new_urls_downloaded_per_minute_are_bounded(pki: TestPKI, store: Store) 
         with pytest.raises(RefusedError) as refused:
             certificates.public_key(url, now)
         statuses.append(refused.value.status)
-    assert fetcher.calls == urls[:4]
-    assert statuses == [400] * 4 + [503] * 2
+    assert fetcher.calls == urls[:3]
+    assert statuses == [400] * 3 + [503] * 3
+    with pytest.raises(RefusedError) as refused:  # asked once: no budget left for it
+        certificates.public_key(wanted, now)
+    assert refused.value.status == 503
+    certificates.public_key(wanted, now)  # asked again: the reserved download is its
+    with pytest.raises(RefusedError) as refused:
+        certificates.public_key(urls[5], now)
+    assert refused.value.status == 503
+    assert fetcher.calls == [*urls[:3], wanted]
     clock[0] += 61  # a minute later the budget is back
     with pytest.raises(RefusedError):
         certificates.public_key(urls[5], now)
-    assert fetcher.calls == [*urls[:4], urls[5]]
+    assert fetcher.calls == [*urls[:3], wanted, urls[5]]
+
+
+# ---------------------------------------------------------------- known-good keys survive a flood
+
+
+class GatedFetcher(CountingFetcher):
+    """Serves chains from a dict; downloads of ``held`` URLs wait until ``release`` is set."""
+
+    def __init__(self, chains: dict[str, bytes], held: set[str]) -> None:
+        super().__init__(chains)
+        self.held = held
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.fail_held = False
+
+    def __call__(self, url: str) -> bytes:
+        if url in self.held:
+            self.started.set()
+            self.release.wait(10)
+            if self.fail_held:
+                self.calls.append(url)
+                raise RefusedError("certificate chain could not be fetched")
+        return super().__call__(url)
+
+
+def _flood(certificates: SigningCertificates, now: datetime, count: int) -> list[int]:
+    statuses = []
+    for n in range(count):
+        with pytest.raises(RefusedError) as refused:
+            certificates.public_key(f"{CHAIN_URL_PREFIX}flood-{n}.pem", now)
+        statuses.append(refused.value.status)
+    return statuses
+
+
+def test_a_due_refresh_runs_beside_the_verified_key_whatever_a_flood_has_used(
+    pki: TestPKI, store: Store
+) -> None:
+    """The review's 6-hourly re-check: no genuine request may wait or be refused for it."""
+    genuine = CHAIN_URL_PREFIX + "genuine.pem"
+    fetcher = GatedFetcher({genuine: pki.chain_pem}, held=set())
+    clock = [1000.0]
+    certificates = SigningCertificates(
+        fetcher, store, max_age=3600, failure_ttl=10, monotonic=lambda: clock[0]
+    )
+    now = datetime.now(UTC)
+    key = certificates.public_key(genuine, now).public_numbers()
+    assert 503 in _flood(certificates, now, 40)  # the unknown lane's budget is spent
+    clock[0] += 3601  # the re-check is due; the refresh's download will hang a while
+    fetcher.held, fetcher.fail_held = {genuine}, True
+    for _ in range(20):
+        started = time.monotonic()
+        assert certificates.public_key(genuine, now).public_numbers() == key
+        assert time.monotonic() - started < 0.5  # never waits for the refresh
+    assert fetcher.started.wait(5)  # the refresh is running, in the background
+    fetcher.release.set()
+    for _ in range(50):  # the refresh fails: the key stays, a retry comes after failure_ttl
+        if fetcher.calls.count(genuine) == 2:
+            break
+        time.sleep(0.05)
+    assert certificates.public_key(genuine, now).public_numbers() == key
+    assert fetcher.calls.count(genuine) == 2
+    fetcher.fail_held = False
+    clock[0] += 11
+    assert certificates.public_key(genuine, now).public_numbers() == key
+    for _ in range(50):
+        if fetcher.calls.count(genuine) == 3:
+            break
+        time.sleep(0.05)
+    assert fetcher.calls.count(genuine) == 3
+    time.sleep(0.1)
+    assert certificates._good[genuine].verified_at == clock[0]  # refreshed in place
+
+
+def test_a_known_good_url_never_waits_for_the_unknown_lane(pki: TestPKI, store: Store) -> None:
+    """A chain dropped from a full cache is downloaded again beside a running flood download."""
+    genuine, other = CHAIN_URL_PREFIX + "genuine.pem", CHAIN_URL_PREFIX + "other.pem"
+    slow = CHAIN_URL_PREFIX + "flood-slow.pem"
+    fetcher = GatedFetcher({genuine: pki.chain_pem, other: pki.chain_pem}, held={slow})
+    certificates = SigningCertificates(fetcher, store, max_entries=1)
+    now = datetime.now(UTC)
+    certificates.public_key(genuine, now)
+    certificates.public_key(other, now)  # the cache holds one: genuine is dropped
+    flood, _ = _in_thread(lambda: certificates.public_key(slow, now))
+    try:
+        assert fetcher.started.wait(5)  # the unknown lane's one download is busy
+        certificates.public_key(genuine, now)  # served through the known-good lane
+        assert fetcher.calls == [genuine, other, genuine]
+    finally:
+        fetcher.release.set()
+        flood.join(5)
+
+
+def test_a_url_many_requests_want_wins_the_unknown_lane_over_one_off_urls(
+    pki: TestPKI, store: Store
+) -> None:
+    """A fresh worker under a flood: Alexa's URL is in every genuine request, a flood URL in one."""
+    genuine = CHAIN_URL_PREFIX + "genuine.pem"
+    fetcher = CountingFetcher({genuine: pki.chain_pem})
+    certificates = SigningCertificates(fetcher, store)
+    now = datetime.now(UTC)
+    assert 503 in _flood(certificates, now, 12)  # the flood came first and took what it could
+    outcomes: list[int] = []
+    for round_number in range(30):
+        outcomes += _flood_round(certificates, now, round_number)
+        try:
+            certificates.public_key(genuine, now)
+            break
+        except RefusedError as refused:
+            assert refused.status == 503
+    else:
+        pytest.fail("the genuine chain never got a download")
+    assert round_number <= 1  # its second request
+    assert fetcher.calls.count(genuine) == 1
+    assert set(outcomes) == {503}  # and the flood got no more downloads meanwhile
+
+
+def _flood_round(certificates: SigningCertificates, now: datetime, round_number: int) -> list[int]:
+    statuses = []
+    for n in range(5):
+        with pytest.raises(RefusedError) as refused:
+            certificates.public_key(f"{CHAIN_URL_PREFIX}flood-{round_number}-{n}.pem", now)
+        statuses.append(refused.value.status)
+    return statuses

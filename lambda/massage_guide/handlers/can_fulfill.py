@@ -53,9 +53,10 @@ SLOT_OF: Final = {"BenefitIntent": "benefit", "TellMeMoreIntent": "benefit", "Ca
 def plain(words: str, text: Content) -> str:
     """Lower case, single spaces, without a leading article ("la postura" is "postura")."""
     parts = words.lower().split()
-    while len(parts) > 1 and parts[0] in text.articles:
-        parts = parts[1:]
-    return " ".join(parts)
+    first = 0  # an index, not slicing in the loop: a value of many articles stays linear
+    while first < len(parts) - 1 and parts[first] in text.articles:
+        first += 1
+    return " ".join(parts[first:])
 
 
 def known_words(text: Content, slot: str) -> dict[str, str]:

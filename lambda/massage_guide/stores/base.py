@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from abc import ABCMeta, abstractmethod
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
@@ -54,6 +55,25 @@ def user_id_of(request_envelope: RequestEnvelope) -> str | None:
         session = getattr(request_envelope, "session", None)
         user_id = getattr(getattr(session, "user", None), "user_id", None)
     return user_id if isinstance(user_id, str) and user_id else None
+
+
+def event_time(request_envelope: RequestEnvelope) -> int | None:
+    """When a skill event happened (epoch seconds); None for a request in a conversation.
+
+    Alexa may deliver a skill event (``AlexaSkillEvent.*``) late, and a signed
+    one stays valid for an hour, so anyone holding it can send it again. What
+    it asks for is judged as of when it was created, not when it arrived.
+    """
+    request = getattr(request_envelope, "request", None)
+    kind = getattr(request, "object_type", None)
+    if not isinstance(kind, str) or not kind.startswith("AlexaSkillEvent."):
+        return None
+    moment = getattr(request, "event_creation_time", None) or getattr(request, "timestamp", None)
+    if not isinstance(moment, datetime):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
 
 
 def remembered_subset(attributes: Mapping[str, Any]) -> dict[str, Any]:
@@ -108,8 +128,13 @@ class ListenerStore(AbstractPersistenceAdapter, metaclass=ABCMeta):
         self._put(self.key_for(request_envelope), fields, expires_at)
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
-        """Delete the listener's record; deleting what is not there is not an error."""
-        self._delete(self.key_for(request_envelope))
+        """Delete the listener's record; deleting what is not there is not an error.
+
+        For a skill event (SkillDisabled) only a record last written no later
+        than the event was created: a replayed or late event must not delete
+        what a listener who enabled the skill again has been remembered by since.
+        """
+        self._delete(self.key_for(request_envelope), not_written_after=event_time(request_envelope))
 
     @abstractmethod
     def _get(self, key: str) -> tuple[dict[str, Any], int] | None:
@@ -117,8 +142,10 @@ class ListenerStore(AbstractPersistenceAdapter, metaclass=ABCMeta):
 
     @abstractmethod
     def _put(self, key: str, fields: dict[str, Any], expires_at: int) -> None:
-        """Store exactly these fields and this expiry under the key."""
+        """Store exactly these fields and this expiry under the key, and when it was written."""
 
     @abstractmethod
-    def _delete(self, key: str) -> None:
-        """Remove the record for the key, if any."""
+    def _delete(self, key: str, not_written_after: int | None = None) -> None:
+        """Remove the record for the key, if any; with ``not_written_after`` (epoch seconds)
+        only if it was last written then or before (a record from before this rule counts
+        as old)."""

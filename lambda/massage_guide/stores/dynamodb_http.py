@@ -35,6 +35,14 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from massage_guide.bounded_http import (
+    DeadlineExceededError,
+    ResponseTooLargeError,
+    bound,
+    read_capped,
+    remaining,
+)
+
 SERVICE: Final = "dynamodb"
 TARGET_PREFIX: Final = "DynamoDB_20120810."
 CONTENT_TYPE: Final = "application/x-amz-json-1.0"
@@ -49,6 +57,11 @@ RETRYABLE_CODES: Final = frozenset(
         "CRC32Mismatch",
     }
 )
+CALL_DEADLINE_SECONDS: Final = 1.2
+"""All of one call, both attempts included: a turn makes at most two calls (a read, a write)."""
+MAX_RESPONSE_BYTES: Final = 256 * 1024
+"""An item of this skill is well under 1 KiB; DynamoDB's own limit is 400 KB. More is refused."""
+MAX_IDLE_CONNECTIONS: Final = 4
 _PUBLIC_REGION: Final = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d{1,2}")
 _CHINA_REGION: Final = re.compile(r"cn-[a-z]+-\d{1,2}")
 
@@ -150,7 +163,13 @@ def sign(
 
 
 class DynamoDBHttpClient:
-    """The six DynamoDB calls the store makes, over one kept-alive connection per client."""
+    """The six DynamoDB calls the store makes, each within one deadline, on kept-alive connections.
+
+    Every call has a total ``deadline`` (seconds, both attempts together), whatever
+    the endpoint does: trickling bytes, never answering, or answering more than
+    :data:`MAX_RESPONSE_BYTES`. Concurrent calls (threads of a web service) each
+    take a connection of their own; up to :data:`MAX_IDLE_CONNECTIONS` are kept.
+    """
 
     def __init__(
         self,
@@ -161,6 +180,7 @@ class DynamoDBHttpClient:
         connect_timeout: float,
         read_timeout: float,
         total_attempts: int,
+        deadline: float = CALL_DEADLINE_SECONDS,
     ) -> None:
         parts = urlsplit(endpoint_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -170,6 +190,7 @@ class DynamoDBHttpClient:
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.total_attempts = max(1, total_attempts)
+        self.deadline = deadline
         self._https = parts.scheme == "https"
         self._hostname = parts.hostname
         self._port = parts.port
@@ -177,8 +198,8 @@ class DynamoDBHttpClient:
         self._host_header = parts.hostname
         if parts.port not in (None, default_port):
             self._host_header = f"{parts.hostname}:{parts.port}"
-        self._connection: http.client.HTTPConnection | None = None
-        self._lock = threading.Lock()
+        self._idle: list[http.client.HTTPConnection] = []
+        self._lock = threading.Lock()  # guards the idle list only; never held during a call
 
     # The operations the store uses, named and called as on botocore's client.
     def get_item(self, **params: Any) -> Any:
@@ -199,81 +220,106 @@ class DynamoDBHttpClient:
     def update_time_to_live(self, **params: Any) -> Any:
         return self._call("UpdateTimeToLive", params)
 
+    def idle_connections(self) -> int:
+        """How many kept-alive connections wait for the next call."""
+        with self._lock:
+            return len(self._idle)
+
     def _call(self, operation: str, params: dict[str, Any]) -> Any:
         body = json.dumps(params, separators=(",", ":")).encode("utf-8")
         target = TARGET_PREFIX + operation
+        deadline = time.monotonic() + self.deadline
         for attempt in range(1, self.total_attempts + 1):
             try:
-                with self._lock:
-                    return self._send(target, body)
+                return self._send(target, body, deadline)
             except DynamoDBError as error:
                 if not error.retryable or attempt == self.total_attempts:
                     raise
             except (OSError, http.client.HTTPException):
                 if attempt == self.total_attempts:
                     raise
-            time.sleep(0.02 * attempt)  # a short pause before the one retry
+            pause = 0.02 * attempt  # a short pause before the one retry
+            if time.monotonic() + pause >= deadline:
+                raise DeadlineExceededError("DynamoDB call deadline passed")
+            time.sleep(pause)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _connect(self) -> http.client.HTTPConnection:
-        if self._connection is None:
-            connection: http.client.HTTPConnection
-            if self._https:
-                import ssl  # noqa: PLC0415 - only for real AWS; a local endpoint is http
+    def _open(self, deadline: float) -> http.client.HTTPConnection:
+        """A new connection, connected within what is left of the deadline."""
+        timeout = min(self.connect_timeout, remaining(deadline))
+        connection: http.client.HTTPConnection
+        if self._https:
+            import ssl  # noqa: PLC0415 - only for real AWS; a local endpoint is http
 
-                connection = http.client.HTTPSConnection(
-                    self._hostname,
-                    self._port,
-                    timeout=self.connect_timeout,
-                    context=ssl.create_default_context(),
-                )
-            else:
-                connection = http.client.HTTPConnection(
-                    self._hostname, self._port, timeout=self.connect_timeout
-                )
+            connection = http.client.HTTPSConnection(
+                self._hostname, self._port, timeout=timeout, context=ssl.create_default_context()
+            )
+        else:
+            connection = http.client.HTTPConnection(self._hostname, self._port, timeout=timeout)
+        try:
             connection.connect()
-            if connection.sock is not None:
-                connection.sock.settimeout(self.read_timeout)
-            self._connection = connection
-        return self._connection
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _take(self, deadline: float) -> tuple[http.client.HTTPConnection, bool]:
+        """An idle kept-alive connection (True) or a new one (False): a call never waits."""
+        with self._lock:
+            if self._idle:
+                return self._idle.pop(), True
+        return self._open(deadline), False
+
+    def _keep(self, connection: http.client.HTTPConnection) -> None:
+        with self._lock:
+            if len(self._idle) < MAX_IDLE_CONNECTIONS:
+                self._idle.append(connection)
+                return
+        connection.close()
 
     def _exchange(
-        self, headers: dict[str, str], body: bytes
+        self,
+        connection: http.client.HTTPConnection,
+        headers: dict[str, str],
+        body: bytes,
+        deadline: float,
     ) -> tuple[http.client.HTTPResponse, bytes]:
-        """One POST and its whole response; the connection is dropped if anything fails."""
+        """One POST and its whole response (at most MAX_RESPONSE_BYTES), within the deadline."""
+        bound(connection, deadline, self.read_timeout)
+        connection.request("POST", "/", body=body, headers=headers)
+        response = connection.getresponse()
         try:
-            connection = self._connect()
-            connection.request("POST", "/", body=body, headers=headers)
-            response = connection.getresponse()
-            return response, response.read()
-        except BaseException:
-            self._drop()  # a half-used connection is never reused
-            raise
+            return response, read_capped(response, MAX_RESPONSE_BYTES)
+        except ResponseTooLargeError:
+            raise DynamoDBError("ResponseTooLarge", response.status) from None
 
-    def _drop(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
-
-    def _send(self, target: str, body: bytes) -> Any:
+    def _send(self, target: str, body: bytes, deadline: float) -> Any:
         headers = sign(self.credentials, self.region, self._host_header, target, body)
-        reused = self._connection is not None
+        connection, reused = self._take(deadline)
         try:
-            response, payload = self._exchange(headers, body)
-        except ConnectionError:
-            if not reused:
-                raise
-            # DynamoDB (and whatever is in front of it) closes connections left idle; the
-            # first use after that fails at once. Reconnecting then is not a retry: it
-            # must not use up the one attempt a throttled call needs. Every call here is
-            # idempotent, so sending it again is safe.
-            response, payload = self._exchange(headers, body)
-        if response.getheader("Connection", "").lower() == "close":
-            self._drop()
+            try:
+                response, payload = self._exchange(connection, headers, body, deadline)
+            except ConnectionError:
+                if not reused:
+                    raise
+                # DynamoDB (and whatever is in front of it) closes connections left idle; the
+                # first use after that fails at once. Reconnecting then is not a retry: it
+                # must not use up the one attempt a throttled call needs. Every call here is
+                # idempotent, so sending it again is safe.
+                connection.close()
+                connection = self._open(deadline)
+                response, payload = self._exchange(connection, headers, body, deadline)
+        except BaseException:
+            connection.close()  # a half-used connection is never reused
+            raise
         expected_crc = response.getheader("x-amz-crc32")
         if expected_crc is not None and str(zlib.crc32(payload)) != expected_crc.strip():
-            self._drop()
+            connection.close()
             raise DynamoDBError("CRC32Mismatch", response.status)
+        if response.getheader("Connection", "").lower() == "close" or response.will_close:
+            connection.close()
+        else:
+            self._keep(connection)
         if response.status == 200:
             return json.loads(payload) if payload else {}
         raise DynamoDBError(_error_code(payload, response.status), response.status)

@@ -11,9 +11,12 @@ whenever credentials are in the environment, as on Lambda, or local; botocore
 item is tiny and its shape fixed, so DynamoDB's typed JSON is written here by
 hand and no boto3 serializer is needed.
 
-Every call is bounded (connect and read timeouts of about a second, two
-attempts in all), so a slow or unreachable DynamoDB costs a turn a couple of
-seconds at worst, well inside Alexa's eight. Errors come out as
+Every call is bounded: on the small client by a total deadline of 1.2 s
+(both attempts, connect, send and every byte of the answer together) and a
+256 KiB cap on the answer; on botocore by its connect and read timeouts of a
+second and two attempts. A turn makes at most two calls, and none after one
+has failed, so a slow, trickling or unreachable DynamoDB costs a turn under
+three seconds, well inside Alexa's eight. Errors come out as
 :class:`StorageError` carrying only the error code, never a key or message.
 
 Only GetItem, PutItem and DeleteItem are used at run time, the three actions
@@ -32,16 +35,26 @@ from massage_guide.stores.base import DEFAULT_TTL_DAYS, ListenerStore, StorageEr
 
 KEY_ATTRIBUTE: Final = "id"
 EXPIRY_ATTRIBUTE: Final = "expires_at"
+WRITTEN_ATTRIBUTE: Final = "written_at"
+"""When the record was last written (N, epoch seconds): a skill event older than that keeps it."""
 CONNECT_TIMEOUT_SECONDS: Final = 1.0
 READ_TIMEOUT_SECONDS: Final = 1.0
 TOTAL_ATTEMPTS: Final = 2
+CALL_DEADLINE_SECONDS: Final = 1.2
+"""The small client's limit for one call, both attempts included (stores/dynamodb_http.py)."""
 TABLE_ACTIVE_WAIT_SECONDS: Final = 10.0
 LOCAL_CREDENTIALS: Final = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
 
-def to_item(key: str, fields: dict[str, Any], expires_at: int) -> dict[str, dict[str, str]]:
+def to_item(
+    key: str, fields: dict[str, Any], expires_at: int, written_at: int | None = None
+) -> dict[str, dict[str, str]]:
     """DynamoDB typed JSON for one listener: strings as S, integers as N."""
-    item = {KEY_ATTRIBUTE: {"S": key}, EXPIRY_ATTRIBUTE: {"N": str(expires_at)}}
+    item = {
+        KEY_ATTRIBUTE: {"S": key},
+        EXPIRY_ATTRIBUTE: {"N": str(expires_at)},
+        WRITTEN_ATTRIBUTE: {"N": str(int(time.time()) if written_at is None else written_at)},
+    }
     for name, value in fields.items():
         if name in item or isinstance(value, bool):
             continue
@@ -67,7 +80,7 @@ def from_item(item: dict[str, Any]) -> tuple[dict[str, Any], int]:
                 continue
             if name == EXPIRY_ATTRIBUTE:
                 expires_at = number
-            else:
+            elif name != WRITTEN_ATTRIBUTE:
                 fields[name] = number
         elif kind == "S" and isinstance(raw, str) and name != KEY_ATTRIBUTE:
             fields[name] = raw
@@ -100,6 +113,7 @@ class DynamoDBStore(ListenerStore):
         connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
         read_timeout: float = READ_TIMEOUT_SECONDS,
         total_attempts: int = TOTAL_ATTEMPTS,
+        call_deadline: float = CALL_DEADLINE_SECONDS,
         transport: str = "auto",
     ) -> None:
         super().__init__(secret, ttl_days)
@@ -111,6 +125,7 @@ class DynamoDBStore(ListenerStore):
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.total_attempts = total_attempts
+        self.call_deadline = call_deadline
         self.transport = transport
         self._client: Any = None
         self._table_ready = not create_table
@@ -156,6 +171,7 @@ class DynamoDBStore(ListenerStore):
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
             total_attempts=self.total_attempts,
+            deadline=self.call_deadline,
         )
 
     def _botocore_client(self) -> Any:
@@ -204,8 +220,23 @@ class DynamoDBStore(ListenerStore):
     def _put(self, key: str, fields: dict[str, Any], expires_at: int) -> None:
         self._call("put_item", TableName=self.table, Item=to_item(key, fields, expires_at))
 
-    def _delete(self, key: str) -> None:
-        self._call("delete_item", TableName=self.table, Key={KEY_ATTRIBUTE: {"S": key}})
+    def _delete(self, key: str, not_written_after: int | None = None) -> None:
+        if not_written_after is None:
+            self._call("delete_item", TableName=self.table, Key={KEY_ATTRIBUTE: {"S": key}})
+            return
+        try:
+            self._call(
+                "delete_item",
+                TableName=self.table,
+                Key={KEY_ATTRIBUTE: {"S": key}},
+                ConditionExpression="attribute_not_exists(#written) OR #written <= :event",
+                ExpressionAttributeNames={"#written": WRITTEN_ATTRIBUTE},
+                ExpressionAttributeValues={":event": {"N": str(not_written_after)}},
+            )
+        except StorageError as error:
+            if error.kind != "dynamodb ConditionalCheckFailedException":
+                raise
+            # written after the event: the listener came back since, and the record stays
 
     def _ensure_table(self) -> None:
         """Local use only: create the table, wait until it is active, switch TTL on if possible."""

@@ -30,7 +30,8 @@ _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS listeners ("
     " id TEXT PRIMARY KEY,"
     " expires_at INTEGER NOT NULL,"
-    " fields TEXT NOT NULL)",
+    " fields TEXT NOT NULL,"
+    " written_at INTEGER)",
     "CREATE INDEX IF NOT EXISTS listeners_expiry ON listeners (expires_at)",
 )
 
@@ -46,24 +47,42 @@ class SQLiteStore(ListenerStore):
         self._local = threading.local()
 
     def _connect(self) -> sqlite3.Connection:
-        """This thread's connection, with the schema in place; file and folder made on first use."""
+        """This thread's connection to the file at ``path``, with the schema in place.
+
+        The file and folder are made on first use, and made again, private, if
+        the file has gone (deleted under a running service): a connection to a
+        deleted file is dropped, since it would write where nobody can read.
+        """
         cached = getattr(self._local, "connection", None)
         if cached is not None and cached[0] == os.getpid():
             connection: sqlite3.Connection = cached[1]
-            return connection
+            if self._same_file(cached[2]):
+                return connection
+            self._local.connection = None
+            connection.close()
         try:
-            if not self._ready:
-                with self._lock:
-                    if not self._ready:
-                        self._create()
-                        self._ready = True
-            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS)
+            with self._lock:
+                if not self._ready or not self.path.exists():
+                    self._create()
+                    self._ready = True
+            # mode=rw: never let SQLite create the file itself (with the umask's mode).
+            connection = sqlite3.connect(
+                self.path.absolute().as_uri() + "?mode=rw", timeout=BUSY_TIMEOUT_SECONDS, uri=True
+            )
             connection.execute("PRAGMA synchronous=NORMAL")
+            inode = self.path.stat().st_ino
         except (sqlite3.Error, OSError) as error:
             raise StorageError(f"sqlite {type(error).__name__}") from error
         # Keyed by process: a connection must never cross a fork.
-        self._local.connection = (os.getpid(), connection)
+        self._local.connection = (os.getpid(), connection, inode)
         return connection
+
+    def _same_file(self, inode: int) -> bool:
+        """Whether the file at ``path`` is still the one this thread's connection opened."""
+        try:
+            return self.path.stat().st_ino == inode
+        except OSError:
+            return False
 
     def _failed(self, error: sqlite3.Error) -> StorageError:
         """Drop this thread's connection after an error, so the next call starts afresh."""
@@ -96,6 +115,9 @@ class SQLiteStore(ListenerStore):
             with db:
                 for statement in _SCHEMA:
                     db.execute(statement)
+                columns = {row[1] for row in db.execute("PRAGMA table_info(listeners)")}
+                if "written_at" not in columns:  # a file from before replayed events were judged
+                    db.execute("ALTER TABLE listeners ADD COLUMN written_at INTEGER")
 
     def _get(self, key: str) -> tuple[dict[str, Any], int] | None:
         try:
@@ -120,20 +142,27 @@ class SQLiteStore(ListenerStore):
             db = self._connect()
             with db:  # one transaction
                 db.execute(
-                    "INSERT INTO listeners (id, expires_at, fields) VALUES (?, ?, ?)"
-                    " ON CONFLICT (id) DO UPDATE SET"
-                    " expires_at = excluded.expires_at, fields = excluded.fields",
-                    (key, expires_at, encoded),
+                    "INSERT INTO listeners (id, expires_at, fields, written_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at,"
+                    " fields = excluded.fields, written_at = excluded.written_at",
+                    (key, expires_at, encoded, int(time.time())),
                 )
                 # SQLite has no TTL of its own; the expiry index keeps this cheap.
                 db.execute("DELETE FROM listeners WHERE expires_at <= ?", (int(time.time()),))
         except sqlite3.Error as error:
             raise self._failed(error) from error
 
-    def _delete(self, key: str) -> None:
+    def _delete(self, key: str, not_written_after: int | None = None) -> None:
         try:
             db = self._connect()
             with db:
-                db.execute("DELETE FROM listeners WHERE id = ?", (key,))
+                if not_written_after is None:
+                    db.execute("DELETE FROM listeners WHERE id = ?", (key,))
+                else:
+                    db.execute(
+                        "DELETE FROM listeners WHERE id = ?"
+                        " AND (written_at IS NULL OR written_at <= ?)",
+                        (key, not_written_after),
+                    )
         except sqlite3.Error as error:
             raise self._failed(error) from error
