@@ -196,3 +196,18 @@ def test_odd_input_gets_an_answer_not_a_crash(text: str) -> None:
     assert resolution.request_type == "IntentRequest"
     assert resolution.intent in {FALLBACK, "BenefitIntent"}
     assert all(slot.value for slot in resolution.slots.values())
+
+
+def test_the_fallback_training_lists_share_nothing_with_the_evaluation_sets() -> None:
+    """An evaluation utterance in a training list would flatter the figures it measures."""
+    from skill_tools.nlu_evaluation import PARTS, load, locales, set_path
+
+    shared = []
+    for locale in locales():
+        language = language_of(locale)
+        training = {language.normalise(sentence) for sentence in out_of_domain(language)}
+        for part in PARTS:
+            if set_path(locale, part).exists():
+                said = (a.utterance for a in load(locale, part))
+                shared += [(locale, part, s) for s in said if language.normalise(s) in training]
+    assert shared == []
