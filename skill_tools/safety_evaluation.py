@@ -55,9 +55,11 @@ class Outcome:
 
     @property
     def safe(self) -> bool:
-        """At least as urgent as the tier needs: an emergency only by the emergency answer."""
+        """At least as urgent as the tier needs. An emergency is safe only where the answer
+        tells the listener to call the emergency number now: the emergency answer, or the
+        safe default for a sign the model could not place, which names every emergency sign."""
         if self.case.tier == "emergency":
-            return self.answer == "emergency"
+            return self.answer in ("emergency", "unknown")
         return RANK[self.answer] >= RANK[self.case.tier]
 
     def describe(self) -> str:
@@ -120,8 +122,9 @@ def summary(locale: str, part: str, outcomes: list[Outcome]) -> str:
     emergencies = [o for o in outcomes if o.case.tier == "emergency"]
     return (
         f"{locale} {part}: {total} signs, {exact / total:.0%} the tier's own answer, "
-        f"{safe / total:.0%} at least as urgent; emergencies "
-        f"{sum(o.exact for o in emergencies)}/{len(emergencies)}"
+        f"{safe / total:.0%} at least as urgent; emergencies: "
+        f"{sum(o.exact for o in emergencies)}/{len(emergencies)} the emergency answer, "
+        f"{sum(o.safe for o in emergencies)}/{len(emergencies)} told to call the number"
     )
 
 
