@@ -11,7 +11,7 @@ NODE_TOOLS := .tools/node_modules/.installed
 ASK := .tools/node_modules/.bin/ask
 
 .PHONY: run test lint typecheck serve package icons bench deploy ask-dialog ask-run clean \
-	ask-cli dynamodb-local apl-lint
+	ask-cli dynamodb-local apl-lint lambda-runtime console system-tools
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,14 +38,34 @@ $(NODE_TOOLS): tools/package.json tools/package-lock.json
 ask-cli dynamodb-local apl-lint: $(NODE_TOOLS)
 
 
+## lambda-runtime: AWS's Lambda runtime interface client (awslambdaric, pinned in
+##                 requirements-dev.txt) for Lambda's Python when installed, else this one,
+##                 into build/lambda-runtime/ (skill_tools/lambda_runtime.py)
+LAMBDA_RUNTIME := build/lambda-runtime/.ready
+$(LAMBDA_RUNTIME): $(STAMP) requirements-dev.txt
+	$(PY) -m skill_tools.lambda_runtime
+	touch $@
+lambda-runtime: $(LAMBDA_RUNTIME)
+
+## system-tools: what the console and its browser tests need from the system: Debian's
+##               chromium and espeak-ng, installed with apt-get when missing and root; else
+##               it says what to install (the browser tests then skip with that message)
+system-tools: $(STAMP)
+	@$(PY) -m skill_tools.system_tools
+
 ## run: talk to the skill in the terminal, like `ask dialog`, with no AWS account
 ##      (ARGS="--replay FILE --json" replays an ASK CLI replay file)
 run: $(STAMP)
 	$(PY) -m skill_tools.dialog $(ARGS)
 
 ## test: lint, type-check and the whole test suite (starts DynamoDB Local itself, lints APL)
-test: $(STAMP) $(NODE_TOOLS) lint typecheck
+test: $(STAMP) $(NODE_TOOLS) $(LAMBDA_RUNTIME) system-tools lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## console: the test console in the browser (docs/console.md): 127.0.0.1 only, its URL
+##          with a per-run token printed; ARGS="--port 8765" picks the port
+console: $(STAMP) $(NODE_TOOLS) $(LAMBDA_RUNTIME) system-tools
+	$(PY) -m skill_tools.console $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
