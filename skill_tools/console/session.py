@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any, Final
 
 from skill_tools.console.nlu import nlu_view
@@ -128,8 +129,8 @@ class ConsoleSession:
             "nlu": nlu_view(turn.resolution) if turn else None,
             "request": turn.request if turn else None,
             "response": turn.response if turn else None,
-            "requestType": turn.request_type if turn else None,
-            "intent": turn.intent if turn else None,
+            "requestType": _read(lambda: turn.request_type) if turn else None,
+            "intent": _read(lambda: turn.intent) if turn else None,
             "speech": turn.speech if turn else "",
             "ssml": turn.ssml if turn else None,
             "reprompt": turn.reprompt if turn else None,
@@ -245,6 +246,14 @@ def differences(expected: list[JSON], got: list[JSON]) -> list[JSON]:
                     }
                 )
     return found
+
+
+def _read(field: Callable[[], str | None]) -> str | None:
+    """A field of a request the developer may have written by hand: None when it is not there."""
+    try:
+        return field()
+    except (KeyError, TypeError, IndexError):
+        return None
 
 
 def _card(turn: Turn | None) -> JSON | None:
