@@ -11,7 +11,7 @@ NODE_TOOLS := .tools/node_modules/.installed
 ASK := .tools/node_modules/.bin/ask
 
 .PHONY: run test lint typecheck serve package icons bench deploy ask-dialog ask-run clean \
-	ask-cli dynamodb-local apl-lint lambda-runtime console system-tools
+	ask-cli dynamodb-local apl-lint lambda-runtime console console-screenshots system-tools
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,11 @@ test: $(STAMP) $(NODE_TOOLS) $(LAMBDA_RUNTIME) system-tools lint typecheck
 ##          with a per-run token printed; ARGS="--port 8765" picks the port
 console: $(STAMP) $(NODE_TOOLS) $(LAMBDA_RUNTIME) system-tools
 	$(PY) -m skill_tools.console $(ARGS)
+
+## console-screenshots: the console's browser tests, saving each device's screens into
+##                      docs/console/ (commit them with the docs)
+console-screenshots: $(STAMP) $(NODE_TOOLS) system-tools
+	CONSOLE_SCREENSHOTS=docs/console $(PY) -m pytest tests/test_console_browser.py -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -8,6 +8,7 @@ const engineReady = window.AplRenderer
   : Promise.reject(new Error("apl-viewhost-web did not load"));
 engineReady.catch(() => {});
 
+const TOUCH_QUIET_MS = 550;
 const consoleState = { meta: null, device: null, turns: [], selected: null, renderer: null,
   screenToken: null, busy: Promise.resolve() };
 window.consoleState = consoleState;
@@ -118,7 +119,11 @@ async function renderScreen(screen) {
     onSendEvent: (event) => queue(() => touch(event)),
   });
   consoleState.renderer = renderer;
+  const created = Date.now();
   await renderer.init();
+  // apl-viewhost-web 1.4.0 drops mouse events for 500 ms after it is created (it mistakes
+  // them for the echo of a touch): the screen is ready to touch only after that.
+  await new Promise((done) => setTimeout(done, Math.max(0, created + TOUCH_QUIET_MS - Date.now())));
   view.dataset.rendered = screen.token || "screen";
 }
 
