@@ -251,3 +251,26 @@ def test_every_device_reports_only_what_the_manifest_declares(client: FlaskClien
     for name in ("show5", "show", "show15", "spot", "tv", "phone"):
         assert by_name[name]["interfaces"] == ["Alexa.Presentation.APL"]
         assert by_name[name]["viewport"]["pixelWidth"] > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("runtime", ["lambda", "webservice"])
+def test_the_same_conversation_on_another_runtime(client: FlaskClient, runtime: str) -> None:
+    """awslambdaric and the signed web service answer as the skill does in-process.
+
+    (The goodbye is left out: its wording follows the listener's stored visits, and
+    Lambda runs without memory unless DYNAMODB_TABLE is set.)
+    """
+    texts = ("open back massage guide", "tell me about posture", "what are the seven benefits")
+    answers: dict[str, list[str]] = {}
+    try:
+        for name in ("in-process", runtime):
+            post(client, "/api/session", {"locale": "en-US", "device": "show", "runtime": name})
+            turns = [post(client, "/api/say", {"text": text}) for text in texts]
+            for turn in turns:
+                assert turn["runtime"] == name
+                assert_valid_response(turn["response"], "en-US")
+            answers[name] = [turn["speech"] for turn in turns]
+    finally:
+        client.application.extensions["console"]["runtimes"].close()
+    assert answers[runtime] == answers["in-process"]

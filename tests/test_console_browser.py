@@ -30,7 +30,15 @@ missing = system_tools.browser_missing_reason()
 if missing is not None:
     pytest.skip(missing, allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import (  # noqa: E402
+    Browser,
+    Page,
+    Playwright,
+    Request,
+    Route,
+    expect,
+    sync_playwright,
+)
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -98,10 +106,10 @@ def page(browser: Browser, console_url: str) -> Iterator[Page]:
     """A fresh page that may reach only the console; anything else is aborted and listed."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    origin = console_url.split("/?")[0]
+    origin = console_url.split("/?", maxsplit=1)[0]
     elsewhere: list[str] = []
 
-    def only_the_console(route, request) -> None:  # type: ignore[no-untyped-def]
+    def only_the_console(route: Route, request: Request) -> None:
         if request.url.startswith((origin, "data:", "blob:")):
             route.continue_()
         else:
@@ -142,7 +150,7 @@ def wait_for_screen(page: Page, token: str) -> None:
 
 
 def tiles_laid_out(page: Page) -> dict[str, int]:
-    """Each benefit title on the screen and its laid-out width in screen pixels (0: not laid out)."""
+    """Each benefit title on the screen and its laid-out width in screen px (0: not laid out)."""
     widths: dict[str, int] = page.evaluate(
         """(titles) => Object.fromEntries(titles.map((title) => {
             const found = Array.from(document.querySelectorAll('#screen *')).find(
