@@ -24,7 +24,8 @@ def nlu_view(resolution: Resolution | None) -> dict[str, Any] | None:
     """The pane's JSON for one resolution, or None for a turn nothing was said in."""
     if resolution is None:
         return None
-    confidence = getattr(resolution, "confidence", resolution.score)
+    found = getattr(resolution, "confidence", None)  # the new resolver's name
+    confidence = found if found is not None else getattr(resolution, "score", 1.0)
     runners_up = getattr(resolution, "runners_up", ())
     return {
         "text": resolution.text,
