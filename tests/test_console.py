@@ -10,6 +10,7 @@ import http.client
 import re
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -274,3 +275,26 @@ def test_the_same_conversation_on_another_runtime(client: FlaskClient, runtime: 
     finally:
         client.application.extensions["console"]["runtimes"].close()
     assert answers[runtime] == answers["in-process"]
+
+
+def test_make_run_replays_what_the_console_saved(
+    client: FlaskClient, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make run ARGS="--replay FILE"` reads the console's replay file and says the same."""
+    import json
+
+    from skill_tools.dialog.cli import main as make_run
+
+    post(client, "/api/session", {"locale": "en-US", "device": "speaker"})
+    for text in ("open back massage guide", "tell me about posture", "", "stop"):
+        post(client, "/api/say", {"text": text})
+    exported = client.get("/api/export", base_url=BASE).get_json()
+    replay = tmp_path / "console-replay.json"
+    replay.write_text(json.dumps(exported["replay"]), encoding="utf-8")
+    capsys.readouterr()
+    someone_new = f"amzn1.ask.account.{uuid.uuid4().hex}"  # as the console's replay meets it
+    assert make_run(["--replay", str(replay), "--json", "--user-id", someone_new]) == 0
+    played = json.loads(capsys.readouterr().out)
+    assert [turn["speech"] for turn in played] == [
+        line["speech"] for line in exported["transcript"]
+    ]
