@@ -15,9 +15,9 @@ NODE := .tools/node_modules/.bin/node
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 PREFLIGHT := sh tools/preflight.sh
 
-.PHONY: system-packages run test lint typecheck serve package skill-package icons bench deploy \
-	validate ask-dialog ask-run clean ask-cli dynamodb-local apl-lint java-check pin-webservice \
-	webservice-venv
+.PHONY: run test lint typecheck serve package skill-package icons bench deploy validate \
+	ask-dialog ask-run clean ask-cli dynamodb-local apl-lint java-check pin-webservice \
+	webservice-venv lambda-runtime console console-screenshots system-tools
 
 $(INSTALLED): requirements.txt lambda/requirements.txt requirements-dev.txt
 	@$(PREFLIGHT) python "$(PYTHON)"
@@ -50,27 +50,39 @@ java-check:
 	@$(PREFLIGHT) java
 
 
+## lambda-runtime: AWS's Lambda runtime interface client (awslambdaric, pinned in
+##                 requirements-dev.txt) for Lambda's Python when installed, else this one,
+##                 into build/lambda-runtime/ (skill_tools/lambda_runtime.py)
+LAMBDA_RUNTIME := build/lambda-runtime/.ready
+$(LAMBDA_RUNTIME): $(STAMP) requirements-dev.txt
+	$(PY) -m skill_tools.lambda_runtime
+	touch $@
+lambda-runtime: $(LAMBDA_RUNTIME)
+
+## system-tools: what the console and its browser tests need from the system: Debian's
+##               chromium and espeak-ng, installed with apt-get when missing and root; else
+##               it says what to install (the browser tests then skip with that message)
+system-tools: $(STAMP)
+	@$(PY) -m skill_tools.system_tools
+
 ## run: talk to the skill in the terminal, like `ask dialog`, with no AWS account
 ##      (ARGS="--replay FILE --json" replays an ASK CLI replay file)
 run: $(STAMP)
 	$(PY) -m skill_tools.dialog $(ARGS)
 
-## system-packages: Debian's nginx, which the web service's proxy tests run (apt-get, as root;
-##                  otherwise those tests skip, naming the package)
-system-packages:
-	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx \
-	  || { apt-get update && DEBIAN_FRONTEND=noninteractive \
-	       apt-get install -y --no-install-recommends nginx; }; \
-	else \
-	  echo "make test: nginx is not installed and this is not root with apt-get: the proxy"; \
-	  echo "           tests will skip. Install the Debian package: sudo apt-get install nginx"; \
-	fi
-
 ## test: lint, type-check and the whole test suite (starts DynamoDB Local itself, lints APL)
-test: java-check $(STAMP) $(NODE_TOOLS) system-packages lint typecheck
+test: java-check $(STAMP) $(NODE_TOOLS) $(LAMBDA_RUNTIME) system-tools lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## console: the test console in the browser (docs/console.md): 127.0.0.1 only, its URL
+##          with a per-run token printed; ARGS="--port 8765" picks the port
+console: $(STAMP) $(NODE_TOOLS) $(LAMBDA_RUNTIME) system-tools
+	$(PY) -m skill_tools.console $(ARGS)
+
+## console-screenshots: the console's browser tests, saving each device's screens into
+##                      docs/console/ (commit them with the docs)
+console-screenshots: $(STAMP) $(NODE_TOOLS) system-tools
+	CONSOLE_SCREENSHOTS=docs/console $(PY) -m pytest tests/test_console_browser.py -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-DeviceKind = Literal["speaker", "show", "spot", "tv", "phone"]
+DeviceKind = Literal["speaker", "show5", "show", "show15", "spot", "tv", "phone"]
 
 APL_RUNTIME: Final = {"runtime": {"maxVersion": "2023.3"}}
 """What an APL device reports: the newest APL version it renders (the documents' version)."""
@@ -107,11 +107,25 @@ _PROFILES: Final[dict[str, tuple[str, str, ScreenSpec | None, str | None]]] = {
         None,
         None,
     ),
+    "show5": (
+        "an Echo Show 5, small landscape hub (960x480 at 160 dpi)",
+        "Alexa's viewport profiles docs (hubLandscapeSmall: 960x480 dp) and the developer "
+        "console's Echo Show 5 simulator",
+        ScreenSpec("HUB", "RECTANGLE", 960, 480, 160, True, H264),
+        "HUB_LANDSCAPE_SMALL",
+    ),
     "show": (
-        "an Echo Show, landscape hub (1280x800 at 160 dpi)",
+        "an Echo Show 8, landscape hub (1280x800 at 160 dpi)",
         "Alexa's viewport characteristics docs and the developer console's Echo Show requests "
         "(Viewport with experiences, touch and video; Viewports with a DISCRETE size)",
         ScreenSpec("HUB", "RECTANGLE", 1280, 800, 160, True, H264, arc_minutes=(246, 144)),
+        "HUB_LANDSCAPE_LARGE",
+    ),
+    "show15": (
+        "an Echo Show 15, extra-large landscape hub (1920x1080 at 160 dpi)",
+        "Alexa's viewport profiles docs (hubLandscapeXLarge: 1920x1080 dp); ask-sdk-core "
+        "1.19 has no extra-large hub profile and sorts it into HUB_LANDSCAPE_LARGE",
+        ScreenSpec("HUB", "RECTANGLE", 1920, 1080, 160, True, H264),
         "HUB_LANDSCAPE_LARGE",
     ),
     "spot": (

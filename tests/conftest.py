@@ -15,6 +15,18 @@ from tests.support import checked
 UNSET_FOR_TESTS = ("DYNAMODB_TABLE", "DYNAMODB_ENDPOINT", "SKILL_ID", "AWS_LAMBDA_FUNCTION_NAME")
 
 
+def pytest_report_header() -> list[str]:
+    """Said at the top of every run: which Python runs the zip, and whether a browser is here."""
+    from skill_tools import system_tools
+    from skill_tools.lambda_runtime import runtime_python
+
+    browser = system_tools.browser_missing_reason() or f"Chromium at {system_tools.CHROMIUM}"
+    return [
+        f"the Lambda zip runs under awslambdaric on {runtime_python().describe()}",
+        f"console browser tests: {browser}",
+    ]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """A harmless configuration for the whole run, put back as it was afterwards.

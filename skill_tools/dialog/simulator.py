@@ -144,6 +144,10 @@ class LocalDialog:
         )
         return self._exchange(None, resolution, lambda s: s.intent(name, args, types))
 
+    def touch(self, arguments: list[Any], token: str, source_id: str) -> Turn:
+        """Touch something on the screen: the APL UserEvent its SendEvent command sends."""
+        return self._exchange(None, None, lambda s: s.user_event(arguments, token, source_id))
+
     def silence(self) -> Turn | None:
         """Say nothing: Alexa speaks the reprompt once, then gives up on the session."""
         if self.session is None or not self._listening:
@@ -181,7 +185,7 @@ class LocalDialog:
         return args
 
     def _exchange(
-        self, text: str | None, resolution: Resolution, build: Callable[[Session], JSON]
+        self, text: str | None, resolution: Resolution | None, build: Callable[[Session], JSON]
     ) -> Turn:
         session = self.session or Session(self.listener)
         self.session = session
