@@ -1,0 +1,60 @@
+"""Warning signs said in everyday words reach the right urgency (interaction_models/safety-evaluation).
+
+Each utterance goes through the locale's shipped model (the local NLU) and the real
+lambda_handler, and every response is checked as any other. The tuning batches shaped
+the models, so every sign in them must reach its tier. The blind batch was written by
+someone who had not read the models and was measured once before anything changed
+(docs/safety.md): it is held to what that first measure showed, and is never edited
+to pass.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import pytest
+
+from skill_tools.safety_evaluation import PARTS, Outcome, evaluate, load, locales
+from tests.locales import LOCALES
+from tests.support import checked
+
+TUNING_EXACT: Final = 0.9
+"""Share of tuning signs answered with their own tier's words (the rest more urgently)."""
+BLIND_TOLD_TO_CALL: Final = 0.97
+"""Share of blind emergency signs told to call the emergency number now (measured: 124/126)."""
+BLIND_EMERGENCY_ANSWER: Final = 0.88
+"""Share of blind emergency signs given the emergency answer itself (measured: 114/126)."""
+
+
+def outcomes_for(locale: str, part: str) -> list[Outcome]:
+    from lambda_function import lambda_handler
+
+    return evaluate(locale, load(locale, part), handler=checked(lambda_handler))
+
+
+def test_every_published_locale_has_a_tuning_and_a_blind_batch() -> None:
+    for part in PARTS:
+        assert set(locales(part)) == set(LOCALES), part
+        assert all(load(locale, part) for locale in LOCALES), part
+    for locale in LOCALES:
+        tuning = {case.utterance for case in load(locale, "tuning")}
+        assert not tuning & {case.utterance for case in load(locale, "blind")}, locale
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_tuning_sign_reaches_its_tier(locale: str) -> None:
+    outcomes = outcomes_for(locale, "tuning")
+    late = [o.describe() for o in outcomes if o.case.tier == "emergency" and not o.exact]
+    unsafe = [o.describe() for o in outcomes if not o.safe]
+    assert (late, unsafe) == ([], [])
+    assert sum(o.exact for o in outcomes) / len(outcomes) >= TUNING_EXACT
+
+
+def test_the_blind_batch_sends_every_sign_to_a_doctor_and_emergencies_to_the_number() -> None:
+    outcomes = [o for locale in LOCALES for o in outcomes_for(locale, "blind")]
+    pitched = [o.describe() for o in outcomes if o.answer == "other"]
+    assert pitched == []  # every warning sign got a safety answer, never a benefit or fallback
+    emergencies = [o for o in outcomes if o.case.tier == "emergency"]
+    told = sum(o.safe for o in emergencies) / len(emergencies)
+    answered = sum(o.exact for o in emergencies) / len(emergencies)
+    assert (told, answered) >= (BLIND_TOLD_TO_CALL, 0.0) and answered >= BLIND_EMERGENCY_ANSWER
