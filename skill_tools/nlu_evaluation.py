@@ -39,7 +39,12 @@ Part = Literal["blind", "tuning"]
 PARTS: Final[tuple[Part, ...]] = ("blind", "tuning")
 """In the order they are reported: the honest figure first."""
 TARGETS: Final[Mapping[Part, float]] = {"blind": 0.92, "tuning": 0.97}
-"""Share of utterances with intent and every slot id right, per part (issue 18)."""
+"""Share of utterances with intent and every slot id right, per part (issue 18): the goal."""
+FLOORS: Final[Mapping[Part, float]] = {"blind": 0.6, "tuning": 0.45}
+"""What the tests hold every locale's part to today: just under the lowest figure measured
+when the blind batches of 2026-12-06 came in (docs/nlu-evaluation.md). Below TARGETS: the
+models do not yet understand everyday phrasings as well as Alexa would; raise these as
+they do, never lower them."""
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,7 @@ def missing() -> list[str]:
     """The Debian packages whose programs are not on PATH."""
     path = f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin"  # nginx lives in sbin
     return [
-        package
-        for program, package in PROGRAMS.items()
-        if shutil.which(program, path=path) is None
+        package for program, package in PROGRAMS.items() if shutil.which(program, path=path) is None
     ]
 
 
