@@ -25,11 +25,11 @@ from massage_guide.triage import LIMIT_TOPICS
 from skill_tools import nlu_evaluation
 from skill_tools.dialog.phrases import normalise
 from skill_tools.nlu_evaluation import (
+    FLOORS,
     MODELS,
     PARTS,
     SETS,
     SLOT_IDS_SUFFIX,
-    FLOORS,
     TARGETS,
     Annotation,
     Outcome,

@@ -1,4 +1,4 @@
-"""Warning signs said in everyday words reach the right urgency (interaction_models/safety-evaluation).
+"""Warning signs said in everyday words reach the right urgency (safety-evaluation sets).
 
 Each utterance goes through the locale's shipped model (the local NLU) and the real
 lambda_handler, and every response is checked as any other. The tuning batches shaped
