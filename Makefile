@@ -15,7 +15,7 @@ NODE := .tools/node_modules/.bin/node
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 PREFLIGHT := sh tools/preflight.sh
 
-.PHONY: system-packages run test lint typecheck serve package skill-package icons bench deploy \
+.PHONY: system-packages run check test lint typecheck serve package skill-package icons bench deploy \
 	validate ask-dialog ask-run clean ask-cli dynamodb-local apl-lint java-check pin-webservice \
 	webservice-venv
 
@@ -67,6 +67,13 @@ system-packages:
 	  echo "make test: nginx is not installed and this is not root with apt-get: the proxy"; \
 	  echo "           tests will skip. Install the Debian package: sudo apt-get install nginx"; \
 	fi
+
+## check: the quick loop (about a minute): lint, type-check and the tests that start no
+##        other process (no Java, Node, browser, server or CLI child; see the markers in
+##        pyproject.toml; tests/conftest.py fails an unmarked test that starts one)
+CHECK_MARKERS := not (java or node or browser or subprocess or slow)
+check: $(STAMP) lint typecheck
+	$(PY) -m pytest -m "$(CHECK_MARKERS)" $(PYTEST_ARGS)
 
 ## test: lint, type-check and the whole test suite (starts DynamoDB Local itself, lints APL)
 test: java-check $(STAMP) $(NODE_TOOLS) system-packages lint typecheck

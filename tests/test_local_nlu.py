@@ -131,6 +131,7 @@ def locale_of(language: str) -> str:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.slow
 def test_out_of_domain_requests_go_to_the_fallback(language: str) -> None:
     """Held-out sentences, none of them in the training list, in every language the skill speaks."""
     sentences = held_out(language)
@@ -173,6 +174,7 @@ def test_slots_from_the_catalog_anywhere_close_matches_and_unknown_words() -> No
     assert optional.intent == "TellMeMoreIntent" and optional.slots == {}
 
 
+@pytest.mark.subprocess
 def test_a_cached_classifier_answers_without_importing_scikit_learn() -> None:
     """Loading scikit-learn alone takes about a second: `make run` must not pay it once cached."""
     Resolver.for_locale("en-US").classifier  # noqa: B018 - trained and cached on disk if need be

@@ -22,8 +22,9 @@ def model() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def resolver(model: dict[str, Any]) -> Resolver:
-    return Resolver(model)
+def resolver() -> Resolver:
+    """The process's shared resolver of the model, the one every LocalDialog in en-US uses."""
+    return Resolver.from_file(MODEL_PATH)
 
 
 def canonical(model: dict[str, Any], type_name: str, value_id: str) -> str:
@@ -129,6 +130,7 @@ def test_built_in_intents(resolver: Resolver, text: str, intent: str) -> None:
     assert resolution.slots == {}
 
 
+@pytest.mark.slow
 def test_built_in_phrases_only_for_built_ins_the_model_declares(model: dict) -> None:
     trimmed = copy.deepcopy(model)
     language = trimmed["interactionModel"]["languageModel"]
@@ -198,9 +200,10 @@ def test_leading_article_does_not_stop_entity_resolution(resolver: Resolver) -> 
     assert resolution.slots["cause"].id == "stiffness"
 
 
+@pytest.mark.slow
 def test_every_sample_with_every_slot_value_resolves_to_its_own_intent(model: dict) -> None:
     """The model is unambiguous to our resolver: each sample comes back as its intent."""
-    resolver = Resolver(model)
+    resolver = Resolver.from_file(MODEL_PATH)
     language = model["interactionModel"]["languageModel"]
     values = {t["name"]: t["values"] for t in language["types"]}
     wrong = []
@@ -227,6 +230,7 @@ def test_every_sample_with_every_slot_value_resolves_to_its_own_intent(model: di
     assert wrong == []
 
 
+@pytest.mark.slow
 def test_resolution_is_deterministic(model: dict) -> None:
     texts = ["why does a massage help my back", "tell me about the weather", "next", "blorp"]
     first = [Resolver(model).resolve(t) for t in texts]

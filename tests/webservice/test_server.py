@@ -27,7 +27,7 @@ from skill_tools.testpki import CHAIN_URL_PREFIX, AlexaSigner, ChainServer, Test
 from tests.support import assert_valid_response
 from tests.webservice.conftest import SKILL_ID
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
