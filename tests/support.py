@@ -277,3 +277,18 @@ def variants_of(key: str, locale: str | None = "en-US", **values: object) -> lis
 def says(spoken: str, key: str, locale: str | None = "en-US", **values: object) -> bool:
     """Whether ``spoken`` contains one of the ways the skill says prompt ``key``."""
     return any(variant in spoken for variant in variants_of(key, locale, **values))
+
+
+def handler_input_for(event: dict[str, Any]) -> Any:
+    """A real request envelope, deserialized as the skill does, in a HandlerInput: for testing
+    one step of the skill (a handler's rule, a step of an answer) without the whole dispatch."""
+    from ask_sdk_core.attributes_manager import AttributesManager
+    from ask_sdk_core.handler_input import HandlerInput
+    from ask_sdk_model import RequestEnvelope
+
+    from massage_guide.fast_serializer import FastSerializer
+
+    envelope = FastSerializer().deserialize(json.dumps(event), RequestEnvelope)
+    return HandlerInput(
+        request_envelope=envelope, attributes_manager=AttributesManager(request_envelope=envelope)
+    )

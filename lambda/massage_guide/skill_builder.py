@@ -34,9 +34,14 @@ RESPONSE_VERSION: Final = "1.0"
 
 def request_handlers() -> list[AbstractRequestHandler]:
     """Handlers in dispatch order: context-specific yes/no first, the catch-all last."""
+    handlers = conversation_handlers()
+    # A name-free query only asks whether the skill could answer: nothing else may see it.
+    return [can_fulfill.CanFulfillHandler(can_fulfill.NameFree.of(handlers)), *handlers]
+
+
+def conversation_handlers() -> list[AbstractRequestHandler]:
+    """The handlers of a conversation, in dispatch order (after the name-free query's)."""
     return [
-        # A name-free query only asks whether the skill could answer: nothing else may see it.
-        can_fulfill.CanFulfillHandler(),
         session.LaunchHandler(),
         # Yes/no mean different things depending on the question pending.
         settings.ForgetConfirmedHandler(),

@@ -74,7 +74,7 @@ def answer_benefit(
     """
     text = content(handler_input)
     conversation = state(handler_input)
-    conversation.benefit = benefit.id
+    conversation.discuss(benefit.id)
     detail = detail or conversation.length == "detailed"
     speech = Speech(lead_in) if lead_in else Speech()
     speech.say(benefit.detail if detail else benefit.summary).pause()

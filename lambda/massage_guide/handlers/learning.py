@@ -7,7 +7,7 @@ from functools import partial
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from massage_guide import display
+from massage_guide import display, slots
 from massage_guide.conversation import content, slot_id, slot_said, state, varied
 from massage_guide.handlers.base import IntentHandler, reply
 from massage_guide.handlers.benefits import (
@@ -41,6 +41,7 @@ class WhyMassageHelpsHandler(IntentHandler):
     """The overview: all seven benefits in one breath."""
 
     intents = ("WhyMassageHelpsIntent",)
+    served_name_free = True
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return overview(handler_input)
@@ -50,6 +51,7 @@ class CureQuestionHandler(IntentHandler):
     """'Can massage cure my back pain?': no, honestly, and then what it may do."""
 
     intents = ("CureQuestionIntent",)
+    served_name_free = True
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return overview(handler_input, lead_in=content(handler_input).not_a_cure)
@@ -59,7 +61,7 @@ class OverviewAcceptedHandler(IntentHandler):
     """'Yes' to 'shall I tell you how massage may help your back?'."""
 
     intents = ("AMAZON.YesIntent",)
-    answers = ("overview",)
+    only_while_asked = ("overview",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return overview(handler_input)
@@ -69,6 +71,7 @@ class WhatIsMassageHandler(IntentHandler):
     """'What is massage therapy?': the article's definition, in our words."""
 
     intents = ("WhatIsMassageIntent",)
+    served_name_free = True
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
@@ -100,6 +103,7 @@ def offer_overview(handler_input: HandlerInput, answer: str, question: str) -> R
 
 class ListBenefitsHandler(IntentHandler):
     intents = ("ListBenefitsIntent",)
+    served_name_free = True
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
@@ -121,24 +125,26 @@ class BenefitHandler(IntentHandler):
     """One benefit by name: "how does massage help my posture"."""
 
     intents = ("BenefitIntent",)
+    name_free_slot = slots.BENEFIT
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        said = slot_said(handler_input, "benefit")
-        return ask_about_benefit(handler_input, slot_id(handler_input, "benefit"), said=said)
+        said = slot_said(handler_input, slots.BENEFIT)
+        return ask_about_benefit(handler_input, slot_id(handler_input, slots.BENEFIT), said=said)
 
 
 class TellMeMoreHandler(IntentHandler):
     """Go deeper into the named benefit, or the one just discussed."""
 
     intents = ("TellMeMoreIntent",)
+    name_free_slot = slots.BENEFIT
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
-        benefit = text.benefit(slot_id(handler_input, "benefit"))
-        if benefit is None and not slot_said(handler_input, "benefit"):
+        benefit = text.benefit(slot_id(handler_input, slots.BENEFIT))
+        if benefit is None and not slot_said(handler_input, slots.BENEFIT):
             benefit = text.benefit(state(handler_input).benefit)
         if benefit is None:
-            return ask_which_benefit(handler_input, unknown=slot_said(handler_input, "benefit"))
+            return ask_which_benefit(handler_input, unknown=slot_said(handler_input, slots.BENEFIT))
         return answer_benefit(handler_input, benefit, detail=True)
 
 
@@ -149,10 +155,11 @@ class CauseHandler(IntentHandler):
     """
 
     intents = ("CauseIntent",)
+    name_free_slot = slots.CAUSE
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
-        cause = text.causes.get(slot_id(handler_input, "cause") or "")
+        cause = text.causes.get(slot_id(handler_input, slots.CAUSE) or "")
         if cause is None:
             prompt = text.prompt("cause_unknown")
             return reply(handler_input, Speech(prompt), Speech(text.prompt("general_reprompt")))
@@ -175,6 +182,7 @@ class WhoShouldMassageHandler(IntentHandler):
     """The advice to see a qualified, experienced massage therapist."""
 
     intents = ("WhoShouldMassageIntent",)
+    served_name_free = True
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
@@ -191,7 +199,7 @@ class OfferDeclinedHandler(IntentHandler):
     how massage may help?'): let the listener lead."""
 
     intents = ("AMAZON.NoIntent",)
-    answers = ("offer", "detail", "overview")
+    only_while_asked = ("offer", "detail", "overview")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return reply(handler_input, Speech(varied(handler_input, "what_next")))
@@ -201,7 +209,7 @@ class OfferAcceptedHandler(IntentHandler):
     """'Yes' to 'shall I start with posture?' (the summary) or 'want more detail?' (the detail)."""
 
     intents = ("AMAZON.YesIntent",)
-    answers = ("offer", "detail")
+    only_while_asked = ("offer", "detail")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conversation = state(handler_input)

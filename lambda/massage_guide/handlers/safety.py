@@ -15,7 +15,7 @@ from functools import partial
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from massage_guide import display
+from massage_guide import display, slots
 from massage_guide.conversation import content, intent_name, slot_id, slot_said
 from massage_guide.handlers.base import IntentHandler, reply
 from massage_guide.speech import Speech
@@ -33,7 +33,7 @@ class WarningSignHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
-        tier = tier_of(slot_id(handler_input, "sign"))
+        tier = tier_of(slot_id(handler_input, slots.SIGN))
         advice = text.prompt(f"safety_{tier}")
         speech = Speech().say_with_number(advice, text.prompt("emergency_number"))
         title = text.prompt("safety_title_emergency" if tier == "emergency" else "safety_title")
@@ -67,13 +67,13 @@ class AfterWarningHandler(IntentHandler):
         "AMAZON.StartOverIntent",
         "TellMeMoreIntent",
     )
-    answers = ("after_warning",)
+    only_while_asked = ("after_warning",)
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         if not super().can_handle(handler_input):
             return False
         return intent_name(handler_input) != "TellMeMoreIntent" or not slot_said(
-            handler_input, "benefit"
+            handler_input, slots.BENEFIT
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:

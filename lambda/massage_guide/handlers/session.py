@@ -11,7 +11,7 @@ from ask_sdk_model import IntentRequest, LaunchRequest, Response, SessionEndedRe
 
 from massage_guide import display, log_policy
 from massage_guide.conversation import content, state, varied
-from massage_guide.handlers.base import KEEP, IntentHandler, keep_question, reply
+from massage_guide.handlers.base import IntentHandler, keeps_question, reply
 from massage_guide.handlers.benefits import next_in_tour
 from massage_guide.handlers.guidance import fallback, where_next
 from massage_guide.speech import Speech
@@ -98,7 +98,7 @@ class RepeatHandler(IntentHandler):
         reprompt = (
             Speech.from_body(conversation.last_reprompt) if conversation.last_reprompt else None
         )
-        return reply(handler_input, speech, reprompt, pending=KEEP)
+        return reply(handler_input, speech, reprompt, keep_question=True)
 
 
 def goodbye(handler_input: HandlerInput) -> Response:
@@ -189,5 +189,5 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
             handler_input,
             Speech(text.prompt("error")),
             Speech(text.prompt("error_reprompt")),
-            pending=keep_question(handler_input),
+            keep_question=keeps_question(handler_input),
         )

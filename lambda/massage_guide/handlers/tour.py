@@ -21,8 +21,7 @@ def play_step(handler_input: HandlerInput, index: int, lead_in: str | None = Non
     total = len(text.benefits)
     index = max(0, min(index, total - 1))
     benefit = text.benefits[index]
-    conversation.tour = index
-    conversation.benefit = benefit.id
+    conversation.move_tour(index, benefit.id)
     speech = Speech()
     if lead_in:
         speech.say(lead_in).pause()
@@ -83,6 +82,7 @@ def step(handler_input: HandlerInput, direction: int) -> Response:
 
 class StartTourHandler(IntentHandler):
     intents = ("StartTourIntent",)
+    served_name_free = True
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return play_step(handler_input, 0)
@@ -101,7 +101,7 @@ class CarryOnHandler(IntentHandler):
     """'Yes' to 'want the next one?', 'shall we carry on?' or 'shall we begin?'."""
 
     intents = ("AMAZON.YesIntent",)
-    answers = ("tour_next", "resume")
+    only_while_asked = ("tour_next", "resume")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return step(handler_input, +1)
@@ -125,7 +125,7 @@ class PauseTourHandler(IntentHandler):
     """'No' to 'want the next one?': keep the place and let the listener lead."""
 
     intents = ("AMAZON.NoIntent",)
-    answers = ("tour_next", "resume")
+    only_while_asked = ("tour_next", "resume")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
@@ -137,6 +137,7 @@ class ReadThroughHandler(IntentHandler):
     """All seven in one short line each, with pauses, for a listener who is stretching."""
 
     intents = ("ReadThroughIntent",)
+    served_name_free = True
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = content(handler_input)
