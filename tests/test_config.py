@@ -70,7 +70,8 @@ def test_the_process_skill_reads_its_settings_once(monkeypatch: pytest.MonkeyPat
 
     def counted(cls: type[SkillConfig], environ: object = None) -> SkillConfig:
         reads.append(environ)
-        return real(cls, environ)
+        config: SkillConfig = real(cls, environ)
+        return config
 
     monkeypatch.setattr(SkillConfig, "from_env", classmethod(counted))
     try:

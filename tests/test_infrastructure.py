@@ -22,7 +22,8 @@ CFN_LINT = Path(sys.executable).with_name("cfn-lint")
 def template() -> dict[str, Any]:
     # cfn-lint's loader understands !Ref/!Sub/!GetAtt; the JSON round trip
     # leaves plain dicts and lists with intrinsics in their long form.
-    return json.loads(json.dumps(cfn_yaml.load(str(TEMPLATE))))
+    template: dict[str, Any] = json.loads(json.dumps(cfn_yaml.load(str(TEMPLATE))))
+    return template
 
 
 def resource(template: dict[str, Any], type_: str) -> tuple[str, dict[str, Any]]:

@@ -44,7 +44,9 @@ def held_out(language: str) -> list[str]:
 
 def small_model() -> dict[str, Any]:
     """The en-US model with a few intents: enough to train in a moment."""
-    model = copy.deepcopy(json.loads(model_path("en-US").read_text(encoding="utf-8")))
+    model: dict[str, Any] = copy.deepcopy(
+        json.loads(model_path("en-US").read_text(encoding="utf-8"))
+    )
     language = model["interactionModel"]["languageModel"]
     language["intents"] = [i for i in language["intents"] if i["name"] in KEPT_INTENTS]
     return model

@@ -226,7 +226,8 @@ def test_zip_answers_requests_as_lambda_would(built: Built, tmp_path: Path) -> N
 
 def manifest_of(out: Path) -> dict[str, Any]:
     manifest: dict[str, Any] = json.loads((out / "skill.json").read_text(encoding="utf-8"))
-    return manifest["manifest"]
+    inner: dict[str, Any] = manifest["manifest"]
+    return inner
 
 
 def test_skill_package_carries_the_icons_skill_json_names(tmp_path: Path) -> None:

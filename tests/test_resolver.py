@@ -18,7 +18,8 @@ MODEL_PATH = REPO_ROOT / "interaction_models" / "en-US.json"
 
 @pytest.fixture(scope="module")
 def model() -> dict[str, Any]:
-    return json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    return loaded
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,9 @@ def test_invocation_alone_is_a_launch_request(resolver: Resolver, text: str) -> 
     assert resolution.invoked and not resolution.one_shot
 
 
-def test_one_shot_resolves_the_rest_with_its_slot(resolver: Resolver, model: dict) -> None:
+def test_one_shot_resolves_the_rest_with_its_slot(
+    resolver: Resolver, model: dict[str, Any]
+) -> None:
     resolution = resolver.resolve("ask back massage guide how massage helps posture")
     assert resolution.request_type == "IntentRequest"
     assert resolution.one_shot
@@ -85,7 +88,7 @@ def test_one_shot_connecting_words(resolver: Resolver, text: str, intent: str) -
     assert resolution.intent == intent
 
 
-def test_synonym_resolves_to_the_value_id(resolver: Resolver, model: dict) -> None:
+def test_synonym_resolves_to_the_value_id(resolver: Resolver, model: dict[str, Any]) -> None:
     resolution = resolver.resolve("how does massage help blood flow")
     assert resolution.intent == "BenefitIntent"
     assert not resolution.one_shot
@@ -131,7 +134,7 @@ def test_built_in_intents(resolver: Resolver, text: str, intent: str) -> None:
 
 
 @pytest.mark.slow
-def test_built_in_phrases_only_for_built_ins_the_model_declares(model: dict) -> None:
+def test_built_in_phrases_only_for_built_ins_the_model_declares(model: dict[str, Any]) -> None:
     trimmed = copy.deepcopy(model)
     language = trimmed["interactionModel"]["languageModel"]
     language["intents"] = [i for i in language["intents"] if i["name"] != "AMAZON.NextIntent"]
@@ -201,7 +204,9 @@ def test_leading_article_does_not_stop_entity_resolution(resolver: Resolver) -> 
 
 
 @pytest.mark.slow
-def test_every_sample_with_every_slot_value_resolves_to_its_own_intent(model: dict) -> None:
+def test_every_sample_with_every_slot_value_resolves_to_its_own_intent(
+    model: dict[str, Any],
+) -> None:
     """The model is unambiguous to our resolver: each sample comes back as its intent."""
     resolver = Resolver.from_file(MODEL_PATH)
     language = model["interactionModel"]["languageModel"]
@@ -231,7 +236,7 @@ def test_every_sample_with_every_slot_value_resolves_to_its_own_intent(model: di
 
 
 @pytest.mark.slow
-def test_resolution_is_deterministic(model: dict) -> None:
+def test_resolution_is_deterministic(model: dict[str, Any]) -> None:
     texts = ["why does a massage help my back", "tell me about the weather", "next", "blorp"]
     first = [Resolver(model).resolve(t) for t in texts]
     second = [Resolver(model).resolve(t) for t in texts]

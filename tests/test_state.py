@@ -131,12 +131,16 @@ def test_recall_takes_what_the_session_lacks_and_counts_the_visit() -> None:
 
 def test_settling_the_question_replaces_it_unless_the_answer_keeps_it() -> None:
     conversation = ConversationState(pending="tour_next")
+
+    def question() -> tuple[str | None, str | None]:
+        return conversation.pending, conversation.offered
+
     settle_question(conversation, Answer(Speech("Sorry?"), keep_question=True))
-    assert conversation.pending == "tour_next"
+    assert question() == ("tour_next", None)
     settle_question(conversation, Answer(Speech("Here."), pending="detail", offered=BENEFITS[0]))
-    assert (conversation.pending, conversation.offered) == ("detail", BENEFITS[0])
+    assert question() == ("detail", BENEFITS[0])
     settle_question(conversation, Answer(Speech("Done.")))
-    assert (conversation.pending, conversation.offered) == (None, None)
+    assert question() == (None, None)
 
 
 def test_the_spoken_body_is_what_the_ssml_wraps_at_the_listeners_pace() -> None:

@@ -359,12 +359,18 @@ class FastSerializer(DefaultSerializer):
 
     def _sdk_read(self, event: Any) -> RequestEnvelope:
         try:
-            return super().deserialize(payload=json.dumps(event), obj_type=RequestEnvelope)
+            envelope: RequestEnvelope = super().deserialize(
+                payload=json.dumps(event), obj_type=RequestEnvelope
+            )
+            return envelope
         except SerializationException:
             readable = session_end_with_unknown_values(event)
             if readable is None:
                 raise
-            return super().deserialize(payload=json.dumps(readable), obj_type=RequestEnvelope)
+            recovered: RequestEnvelope = super().deserialize(
+                payload=json.dumps(readable), obj_type=RequestEnvelope
+            )
+            return recovered
 
     def deserialize(self, payload: str | None, obj_type: Any) -> Any:
         """The SDK contract (a JSON string in), used by flask-ask-sdk; envelopes as above."""
