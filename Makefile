@@ -75,9 +75,10 @@ CHECK_MARKERS := not (java or node or browser or subprocess or slow)
 check: $(STAMP) lint typecheck
 	$(PY) -m pytest -m "$(CHECK_MARKERS)" $(PYTEST_ARGS)
 
-## test: lint, type-check and the whole test suite (starts DynamoDB Local itself, lints APL)
+## test: lint, type-check and the whole test suite (starts DynamoDB Local itself, lints APL),
+##       with the coverage floor of pyproject.toml ([tool.coverage.report] fail_under)
 test: java-check $(STAMP) $(NODE_TOOLS) system-packages lint typecheck
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
