@@ -98,12 +98,12 @@ def reprompt_of(handler_input: HandlerInput, answer: Answer) -> Speech:
 def show_card(handler_input: HandlerInput, card: tuple[str, str], answer: Answer) -> None:
     """The card, and on a display device the screen that mirrors it."""
     builder = handler_input.response_builder
-    title, words = card
-    builder.set_card(SimpleCard(title=title[:200], content=words[:CARD_TEXT_LIMIT]))
+    title, body = card
+    builder.set_card(SimpleCard(title=title[:200], content=body[:CARD_TEXT_LIMIT]))
     if display.has_screen(handler_input):
         if answer.screen is None:
             footer = content(handler_input).prompt("screen_footer")
-            shown = display.card_screen(title, words, footer)
+            shown = display.card_screen(title, body, footer)
         else:
             shown = answer.screen()
         builder.add_directive(display.render(shown))

@@ -61,26 +61,26 @@ class NameFree:
         return cls(frozenset(served), slot_of)
 
 
-def _plain(words: str, text: Content) -> str:
+def _plain(phrase: str, words: Content) -> str:
     """Lower case, single spaces, without a leading article ("la postura" is "postura")."""
-    parts = words.lower().split()
+    parts = phrase.lower().split()
     first = 0  # an index, not slicing in the loop: a value of many articles stays linear
-    while first < len(parts) - 1 and parts[first] in text.articles:
+    while first < len(parts) - 1 and parts[first] in words.articles:
         first += 1
     return " ".join(parts[first:])
 
 
-def _known_words(text: Content, slot: str) -> dict[str, str]:
+def _known_words(words: Content, slot: str) -> dict[str, str]:
     """Each way the content names a benefit or a cause (id, name, title), in plain form -> id."""
-    entries: Iterable[Any] = text.benefits if slot == slots.BENEFIT else text.causes.values()
-    words: dict[str, str] = {}
+    entries: Iterable[Any] = words.benefits if slot == slots.BENEFIT else words.causes.values()
+    names: dict[str, str] = {}
     for entry in entries:
         for word in (entry.id.replace("_", " "), entry.name, getattr(entry, "title", entry.name)):
-            words[_plain(word, text)] = entry.id
-    return words
+            names[_plain(word, words)] = entry.id
+    return names
 
 
-def _judge_slot(slot: Any, known: Mapping[str, str], text: Content) -> tuple[Answer, Answer]:
+def _judge_slot(slot: Any, known: Mapping[str, str], words: Content) -> tuple[Answer, Answer]:
     """(canUnderstand, canFulfill) for one filled slot.
 
     Amazon documents these slots without entity resolutions, so the spoken
@@ -94,7 +94,7 @@ def _judge_slot(slot: Any, known: Mapping[str, str], text: Content) -> tuple[Ans
     codes = [getattr(getattr(a, "status", None), "code", None) for a in authorities or ()]
     if codes and all(code == StatusCode.ER_SUCCESS_NO_MATCH for code in codes):
         return "NO", "NO"
-    if _plain(str(slot.value), text) in known:
+    if _plain(str(slot.value), words) in known:
         return "YES", "YES"
     return "MAYBE", "NO"
 
@@ -114,10 +114,10 @@ def judge(
     wanted = name_free.slot_of.get(name)
     if wanted is None:
         return "NO", dict.fromkeys(filled, ("NO", "NO"))
-    text = content(handler_input)
-    known = _known_words(text, wanted)
+    words = content(handler_input)
+    known = _known_words(words, wanted)
     verdicts: dict[str, tuple[Answer, Answer]] = {
-        slot_name: _judge_slot(slot, known, text) if slot_name == wanted else ("NO", "NO")
+        slot_name: _judge_slot(slot, known, words) if slot_name == wanted else ("NO", "NO")
         for slot_name, slot in filled.items()
     }
     understood = {understand for understand, _ in verdicts.values()}

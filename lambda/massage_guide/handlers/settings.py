@@ -23,13 +23,13 @@ class PreferenceHandler(IntentHandler):
     choices: tuple[str, ...] = ()
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        text = content(handler_input)
+        words = content(handler_input)
         choice = slot_id(handler_input, self.preference)
         if choice not in self.choices:
-            prompt = text.prompt(f"{self.preference}_which")
+            prompt = words.prompt(f"{self.preference}_which")
             return reply(handler_input, Speech(prompt), Speech(prompt))
         state(handler_input).prefer(self.preference, choice)
-        return acknowledged(handler_input, text.prompt(f"{self.preference}_{choice}"))
+        return acknowledged(handler_input, words.prompt(f"{self.preference}_{choice}"))
 
 
 def acknowledged(handler_input: HandlerInput, done: str) -> Response:
@@ -60,11 +60,11 @@ class ForgetMeHandler(IntentHandler):
     intents = ("ForgetMeIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        text = content(handler_input)
+        words = content(handler_input)
         return reply(
             handler_input,
-            Speech(text.prompt("forget_confirm")),
-            Speech(text.prompt("forget_reprompt")),
+            Speech(words.prompt("forget_confirm")),
+            Speech(words.prompt("forget_reprompt")),
             pending="forget",
         )
 
@@ -74,10 +74,10 @@ class ForgetConfirmedHandler(IntentHandler):
     only_while_asked = ("forget",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        text = content(handler_input)
+        words = content(handler_input)
         memory.forget(handler_input)
         state(handler_input).reset()
-        return acknowledged(handler_input, text.prompt("forget_done"))
+        return acknowledged(handler_input, words.prompt("forget_done"))
 
 
 class ForgetDeclinedHandler(IntentHandler):
