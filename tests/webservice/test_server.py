@@ -91,6 +91,7 @@ def serving(command: str, env: dict[str, str]) -> Iterator[int]:
             process.kill()
             process.wait()
         drain.join(5)
+        stderr.close()
         text = log.decode(errors="replace")
         assert "Traceback" not in text, text
 
