@@ -97,6 +97,14 @@ def test_reset_is_a_first_visit_in_every_field() -> None:
     assert conversation.to_attributes() == {"length": "brief", "pace": "normal", "visits": 0}
 
 
+def test_prompt_variants_start_from_the_visit_and_then_rotate() -> None:
+    conversation = ConversationState(visits=4)
+    assert [conversation.next_variant("ack", 3) for _ in range(4)] == [1, 2, 0, 1]
+    assert conversation.next_variant("goodbye", 1) == 0
+    assert conversation.variants == {"ack": 1}
+    assert read_back(conversation).variants == {"ack": 1}
+
+
 # --- what is remembered --------------------------------------------------------------------
 
 

@@ -130,6 +130,15 @@ class ConversationState:
         self.last_speech = speech
         self.last_reprompt = reprompt
 
+    def next_variant(self, key: str, count: int) -> int:
+        """Which of ``count`` ways to say prompt ``key`` comes now, remembered for next time:
+        the first in a session depends on the visit count, later ones rotate."""
+        last = self.variants.get(key)
+        chosen = self.visits % count if last is None else (last + 1) % count
+        if count > 1:
+            self.variants[key] = chosen
+        return chosen
+
     def reset(self) -> None:
         """Back to a first visit's state: nothing discussed, asked or preferred."""
         fresh = ConversationState()
