@@ -15,7 +15,7 @@ NODE := .tools/node_modules/.bin/node
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 PREFLIGHT := sh tools/preflight.sh
 
-.PHONY: run test lint typecheck serve package skill-package icons bench deploy validate \
+.PHONY: run check test lint typecheck serve package skill-package icons bench deploy validate \
 	ask-dialog ask-run clean ask-cli dynamodb-local apl-lint java-check pin-webservice \
 	webservice-venv lambda-runtime console console-screenshots system-tools
 
@@ -70,9 +70,17 @@ system-tools: $(STAMP)
 run: $(STAMP)
 	$(PY) -m skill_tools.dialog $(ARGS)
 
-## test: lint, type-check and the whole test suite (starts DynamoDB Local itself, lints APL)
+## check: the quick loop (about a minute): lint, type-check and the tests that start no
+##        other process (no Java, Node, browser, server or CLI child; see the markers in
+##        pyproject.toml; tests/conftest.py fails an unmarked test that starts one)
+CHECK_MARKERS := not (java or node or browser or subprocess or slow)
+check: $(STAMP) lint typecheck
+	$(PY) -m pytest -m "$(CHECK_MARKERS)" $(PYTEST_ARGS)
+
+## test: lint, type-check and the whole test suite (starts DynamoDB Local itself, lints APL),
+##       with the coverage floor of pyproject.toml ([tool.coverage.report] fail_under)
 test: java-check $(STAMP) $(NODE_TOOLS) $(LAMBDA_RUNTIME) system-tools lint typecheck
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 ## console: the test console in the browser (docs/console.md): 127.0.0.1 only, its URL
 ##          with a per-run token printed; ARGS="--port 8765" picks the port

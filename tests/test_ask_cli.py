@@ -35,9 +35,13 @@ REPLAYS = sorted((REPO_ROOT / "replays").glob("*.json"))
 #: The AWS region each Alexa region's stack must land in.
 AWS_REGION_OF = {"default": "us-east-1", "NA": "us-east-1", "EU": "eu-west-1", "FE": "us-west-2"}
 
-pytestmark = pytest.mark.skipif(
-    node_tools.node() is None or shutil.which("npm") is None, reason="needs Node.js and npm"
-)
+pytestmark = [
+    pytest.mark.node,
+    pytest.mark.subprocess,
+    pytest.mark.skipif(
+        node_tools.node() is None or shutil.which("npm") is None, reason="needs Node.js and npm"
+    ),
+]
 
 
 def load(path: Path) -> Any:

@@ -55,6 +55,7 @@ def test_targets_without_their_variants_are_left_out() -> None:
     assert outcomes(only_skill) == []
 
 
+@pytest.mark.subprocess
 def test_with_dynamodb_the_skill_runs_on_both_transports_and_botocore_is_accounted_for() -> None:
     chosen = variants("http://127.0.0.1:8000")
     keys = [v.key for v in chosen]
@@ -73,6 +74,7 @@ def test_with_dynamodb_the_skill_runs_on_both_transports_and_botocore_is_account
 
 
 @pytest.mark.slow
+@pytest.mark.subprocess
 def test_a_one_round_run_measures_both_variants_and_writes_the_report(tmp_path: Path) -> None:
     report, results = tmp_path / "bench-coldstart.md", tmp_path / "latest.json"
     said: list[str] = []

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from massage_guide import skill_builder
 from massage_guide.content import content_for
 from massage_guide.handlers import can_fulfill
 from massage_guide.stores.base import ListenerStore
@@ -19,7 +20,7 @@ from skill_tools.dialog.resolver import Resolver
 from skill_tools.envelopes import Listener, Session, Slot, can_fulfill_request, slot_json
 from skill_tools.paths import REPO_ROOT
 from tests.locales import LOCALES
-from tests.support import assert_valid_response
+from tests.support import assert_valid_response, handler_input_for
 from tests.test_persistence import Skill, raw_records, server_for, store, tour_to_circulation
 
 __all__ = ["store"]  # the fixture, shared with the persistence tests
@@ -28,6 +29,12 @@ MODEL = REPO_ROOT / "interaction_models" / "en-US.json"
 INTENTS = [
     intent["name"]
     for intent in json.loads(MODEL.read_text())["interactionModel"]["languageModel"]["intents"]
+]
+
+[NAME_FREE] = [
+    handler.name_free
+    for handler in skill_builder.request_handlers()
+    if isinstance(handler, can_fulfill.CanFulfillHandler)
 ]
 
 
@@ -70,7 +77,7 @@ def test_a_benefit_or_cause_the_skill_knows_gets_a_yes(
 
 @pytest.mark.parametrize(
     "intent",
-    sorted(can_fulfill.SERVED_AS_ASKED),
+    sorted(NAME_FREE.served_as_asked),
 )
 def test_questions_the_skill_answers_in_full_get_a_yes(skill: Any, intent: str) -> None:
     assert answer(skill, intent) == {"canFulfill": "YES", "slots": {}}
@@ -111,17 +118,18 @@ def test_entity_resolution_decides_when_alexa_sends_it(skill: Any) -> None:
 
 
 @pytest.mark.parametrize("intent", sorted(can_fulfill.HEALTH_TRIAGE_INTENTS))
-def test_health_triage_is_never_volunteered_for(
-    skill: Any, intent: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_health_triage_is_never_volunteered_for(skill: Any, intent: str) -> None:
     assert answer(skill, intent) == {"canFulfill": "NO", "slots": {}}
-    # Even if someone listed it as served, the safety list wins.
-    monkeypatch.setattr(can_fulfill, "SERVED_AS_ASKED", can_fulfill.SERVED_AS_ASKED | {intent})
-    assert answer(skill, intent, {"symptom": "numb legs"})["canFulfill"] == "NO"
+    # Even if a handler declared it served, the safety list wins.
+    careless = can_fulfill.NameFree(
+        NAME_FREE.served_as_asked | {intent}, {**NAME_FREE.slot_of, intent: "symptom"}
+    )
+    query = handler_input_for(can_fulfill_request(Listener(), intent, {"symptom": "numb legs"}))
+    assert can_fulfill.judge(query, careless) == ("NO", {"symptom": ("NO", "NO")})
 
 
 NOT_FOR_NAME_FREE = sorted(
-    name for name in INTENTS if name not in can_fulfill.SERVED_AS_ASKED | set(can_fulfill.SLOT_OF)
+    name for name in INTENTS if name not in NAME_FREE.served_as_asked | set(NAME_FREE.slot_of)
 )
 
 
@@ -220,7 +228,27 @@ def test_the_slot_normaliser_is_linear_in_repeated_articles() -> None:
     article = sorted(text.articles)[0]
     value = (article + " ") * (150_000 // (len(article) + 1)) + "postura"
     started = time.process_time()
-    assert can_fulfill.plain(value, text) == "postura"
-    assert can_fulfill.plain(value.upper(), text) == "postura"
+    assert can_fulfill._plain(value, text) == "postura"
+    assert can_fulfill._plain(value.upper(), text) == "postura"
     assert time.process_time() - started < 0.25
-    assert can_fulfill.plain(f"{article} {article}", text) == article  # never empty
+    assert can_fulfill._plain(f"{article} {article}", text) == article  # never empty
+
+
+def test_the_name_free_answers_are_what_the_handlers_declare() -> None:
+    """One source per intent: the tables come from the handlers, and every intent in them is
+    one the model declares, with the slot it names."""
+    model = json.loads(MODEL.read_text())["interactionModel"]["languageModel"]["intents"]
+    slots_of = {intent["name"]: {s["name"] for s in intent.get("slots", [])} for intent in model}
+    assert NAME_FREE.served_as_asked >= {"StartTourIntent", "WhyMassageHelpsIntent"}
+    assert dict(NAME_FREE.slot_of) == {
+        "BenefitIntent": "benefit",
+        "TellMeMoreIntent": "benefit",
+        "CauseIntent": "cause",
+    }
+    for intent in NAME_FREE.served_as_asked:
+        assert slots_of[intent] == set(), intent
+    for intent, slot in NAME_FREE.slot_of.items():
+        assert slot in slots_of[intent], intent
+    assert (
+        not (NAME_FREE.served_as_asked | set(NAME_FREE.slot_of)) & can_fulfill.HEALTH_TRIAGE_INTENTS
+    )

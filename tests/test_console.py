@@ -28,6 +28,10 @@ PORT = 8765
 ORIGIN = f"http://127.0.0.1:{PORT}"
 BASE = ORIGIN
 
+# The console runs as a real server process, and its runtimes start the Lambda runtime
+# client and the web service: none of it belongs in `make check`.
+pytestmark = pytest.mark.subprocess
+
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[int, str]]:

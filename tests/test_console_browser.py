@@ -24,7 +24,7 @@ import pytest
 from skill_tools import system_tools
 from skill_tools.paths import REPO_ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.subprocess]
 
 missing = system_tools.browser_missing_reason()
 if missing is not None:

@@ -72,6 +72,7 @@ def after(lines: list[str], said: str) -> list[str]:
 # -- the command line, as a real process ----------------------------------------
 
 
+@pytest.mark.subprocess
 def test_interactive_session_through_a_real_process() -> None:
     said = [
         "open back massage guide",
@@ -113,6 +114,7 @@ def test_interactive_session_through_a_real_process() -> None:
     assert "<" not in result.stdout and "&amp;" not in result.stdout
 
 
+@pytest.mark.subprocess
 def test_the_next_run_welcomes_the_same_listener_back_where_they_stopped() -> None:
     listener = f"--user-id=amzn1.ask.account.TEST-{uuid.uuid4().hex}"
     first = run_cli(listener, stdin="open back massage guide\nstart the tour\nnext\nstop\n")
@@ -125,6 +127,7 @@ def test_the_next_run_welcomes_the_same_listener_back_where_they_stopped() -> No
     assert any("Benefit 3 of 7" in line for line in after(lines, "yes"))
 
 
+@pytest.mark.subprocess
 def test_first_plain_utterance_is_a_one_shot_and_ctrl_d_closes_the_session() -> None:
     result = run_cli(stdin="why does massage help my back\n")  # EOF, like Ctrl-D
     assert result.returncode == 0, result.stderr
@@ -134,6 +137,7 @@ def test_first_plain_utterance_is_a_one_shot_and_ctrl_d_closes_the_session() -> 
     assert answer[-1] == "  [session closed: USER_INITIATED]"
 
 
+@pytest.mark.subprocess
 def test_replay_file_prints_json_turns(tmp_path: Path) -> None:
     said = [
         "open back massage guide",
@@ -235,6 +239,7 @@ def test_replay_locale_is_honoured(tmp_path: Path, capsys: pytest.CaptureFixture
         (None, "no such file"),
     ],
 )
+@pytest.mark.subprocess
 def test_bad_replay_file_exits_2_with_a_message(
     tmp_path: Path, content: str | None, message: str
 ) -> None:

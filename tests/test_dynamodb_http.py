@@ -113,6 +113,7 @@ def client_for(endpoint: str, attempts: int = 2) -> DynamoDBHttpClient:
     )
 
 
+@pytest.mark.java
 def test_real_calls_against_dynamodb_local(dynamodb_local: DynamoDBLocal) -> None:
     client = client_for(dynamodb_local.endpoint)
     table = f"http-{uuid.uuid4().hex[:10]}"

@@ -273,3 +273,24 @@ def test_no_response_carries_a_non_finite_number(number: float) -> None:
     with pytest.raises(ValueError, match="non-finite"):
         FastSerializer().serialize(envelope)
     assert FastSerializer().serialize({"score": 1.5}) == {"score": 1.5}
+
+
+def test_the_pinned_sdk_is_the_one_the_fast_serializer_was_checked_against() -> None:
+    """Upgrading the ASK SDK means checking FastSerializer again, then updating CHECKED_AGAINST."""
+    from importlib.metadata import version
+
+    from massage_guide.fast_serializer import CHECKED_AGAINST
+    from skill_tools.paths import LAMBDA_DIR
+
+    pins = {}
+    for line in (LAMBDA_DIR / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        name, _, pinned = line.partition("==")
+        if pinned:
+            pins[name.strip().lower()] = pinned.strip()
+    for package, checked in CHECKED_AGAINST.items():
+        assert pins.get(package) == checked, (
+            f"lambda/requirements.txt pins {package}=={pins.get(package)}, but FastSerializer was "
+            f"checked against {checked}: check it against the new version, then update "
+            "CHECKED_AGAINST in lambda/massage_guide/fast_serializer.py"
+        )
+        assert version(package) == checked, f"this venv runs {package} {version(package)}"

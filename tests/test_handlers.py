@@ -297,3 +297,22 @@ def test_every_intent_is_answered_in_every_locale(skill: Any, locale: str) -> No
         response = ask(skill, session, session.intent(intent["name"], slots, types))
         assert speech_text(response), (locale, intent["name"])
         assert content_for(locale).prompt("error") not in speech_text(response)
+
+
+def test_handlers_waiting_on_a_question_come_before_the_generic_ones() -> None:
+    """A "yes" reaches the handler of the question pending before any that takes every "yes"."""
+    from massage_guide import skill_builder
+    from massage_guide.handlers.base import IntentHandler
+
+    handlers = [h for h in skill_builder.request_handlers() if isinstance(h, IntentHandler)]
+    waiting = [h for h in handlers if h.only_while_asked]
+    assert {"AMAZON.YesIntent", "AMAZON.NoIntent"} <= {i for h in waiting for i in h.intents}
+    for index, handler in enumerate(handlers):
+        if handler.only_while_asked:
+            continue
+        for later in handlers[index + 1 :]:
+            shared = set(later.intents) & set(handler.intents)
+            assert not (later.only_while_asked and shared), (
+                f"{type(later).__name__} waits on a question but comes after "
+                f"{type(handler).__name__}, which takes {sorted(shared)} always"
+            )

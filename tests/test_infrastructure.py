@@ -22,7 +22,8 @@ CFN_LINT = Path(sys.executable).with_name("cfn-lint")
 def template() -> dict[str, Any]:
     # cfn-lint's loader understands !Ref/!Sub/!GetAtt; the JSON round trip
     # leaves plain dicts and lists with intrinsics in their long form.
-    return json.loads(json.dumps(cfn_yaml.load(str(TEMPLATE))))
+    template: dict[str, Any] = json.loads(json.dumps(cfn_yaml.load(str(TEMPLATE))))
+    return template
 
 
 def resource(template: dict[str, Any], type_: str) -> tuple[str, dict[str, Any]]:
@@ -31,6 +32,7 @@ def resource(template: dict[str, Any], type_: str) -> tuple[str, dict[str, Any]]
     return found[0]
 
 
+@pytest.mark.subprocess
 def test_cfn_lint_passes_with_informational_checks() -> None:
     proc = subprocess.run(
         [str(CFN_LINT), "--include-checks", "I", "--", str(TEMPLATE)],
@@ -41,6 +43,7 @@ def test_cfn_lint_passes_with_informational_checks() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+@pytest.mark.subprocess
 def test_cfn_lint_catches_a_broken_template(tmp_path: Path) -> None:
     """Guard against a lint call that passes whatever it is given."""
     broken = tmp_path / "broken.yaml"

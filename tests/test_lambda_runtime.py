@@ -18,7 +18,7 @@ import pytest
 from skill_tools import lambda_runtime, lambda_zip
 from skill_tools.envelopes import JSON, Listener, Session, Slot
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
 
 
 @pytest.fixture(scope="module")

@@ -44,7 +44,9 @@ def held_out(language: str) -> list[str]:
 
 def small_model() -> dict[str, Any]:
     """The en-US model with a few intents: enough to train in a moment."""
-    model = copy.deepcopy(json.loads(model_path("en-US").read_text(encoding="utf-8")))
+    model: dict[str, Any] = copy.deepcopy(
+        json.loads(model_path("en-US").read_text(encoding="utf-8"))
+    )
     language = model["interactionModel"]["languageModel"]
     language["intents"] = [i for i in language["intents"] if i["name"] in KEPT_INTENTS]
     return model
@@ -131,6 +133,7 @@ def locale_of(language: str) -> str:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.slow
 def test_out_of_domain_requests_go_to_the_fallback(language: str) -> None:
     """Held-out sentences, none of them in the training list, in every language the skill speaks."""
     sentences = held_out(language)
@@ -183,6 +186,7 @@ def test_slots_from_the_catalog_anywhere_close_matches_and_unknown_words() -> No
     assert optional.intent == "TellMeMoreIntent" and optional.slots == {}
 
 
+@pytest.mark.subprocess
 def test_a_cached_classifier_answers_without_importing_scikit_learn() -> None:
     """Loading scikit-learn alone takes about a second: `make run` must not pay it once cached."""
     Resolver.for_locale("en-US").classifier  # noqa: B018 - trained and cached on disk if need be

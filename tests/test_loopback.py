@@ -10,6 +10,8 @@ import pytest
 
 from skill_tools.loopback import ServerStartError, free_port, wait_until_up
 
+pytestmark = pytest.mark.subprocess
+
 
 def start(code: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE)

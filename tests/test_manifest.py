@@ -13,7 +13,8 @@ from ask_smapi_model.v1.skill.manifest.interface import Interface
 from ask_smapi_model.v1.skill.manifest.interface_type import InterfaceType
 from cfnlint.decode import cfn_yaml  # type: ignore[import-untyped]
 
-from massage_guide.stores.base import DEFAULT_TTL_DAYS, REMEMBERED
+from massage_guide.state import REMEMBERED
+from massage_guide.stores.base import DEFAULT_TTL_DAYS
 from massage_guide.stores.dynamodb_store import EXPIRY_ATTRIBUTE, KEY_ATTRIBUTE
 from skill_tools import skill_package
 from skill_tools.dialog.phrases import language_of
@@ -30,12 +31,14 @@ MODEL_DATA = (
 
 
 def load(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
 
 
 @pytest.fixture(scope="module")
 def manifest() -> dict[str, Any]:
-    return load(REPO_ROOT / "skill.json")["manifest"]
+    manifest: dict[str, Any] = load(REPO_ROOT / "skill.json")["manifest"]
+    return manifest
 
 
 def roundtrip(path: Path, type_name: str) -> tuple[Any, Any]:

@@ -44,6 +44,7 @@ def names(build: lambda_zip.LambdaBuild) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.subprocess
 def test_reproducible_and_small(built: Built) -> None:
     assert built.first.sha256 == built.second.sha256
     assert built.first.path.read_bytes() == built.second.path.read_bytes()
@@ -53,6 +54,7 @@ def test_reproducible_and_small(built: Built) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.subprocess
 def test_entries_have_fixed_metadata(built: Built) -> None:
     with zipfile.ZipFile(built.first.path) as zf:
         infos = zf.infolist()
@@ -65,6 +67,7 @@ def test_entries_have_fixed_metadata(built: Built) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.subprocess
 def test_contents_code_data_and_dependencies(built: Built) -> None:
     entries = set(names(built.first))
     assert "lambda_function.py" in entries  # the handler at the zip root
@@ -89,6 +92,7 @@ def test_contents_code_data_and_dependencies(built: Built) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.subprocess
 def test_bytecode_only_for_the_target_runtime(built: Built) -> None:
     entries = names(built.first)
     pycs = [n for n in entries if n.endswith(".pyc")]
@@ -112,6 +116,7 @@ def test_bytecode_only_for_the_target_runtime(built: Built) -> None:
         assert b"lambda-build-" not in handler, "build folder leaked into the bytecode"
 
 
+@pytest.mark.subprocess
 def test_no_interpreter_for_an_unknown_version() -> None:
     assert lambda_zip.find_target_interpreter("2.0") is None
 
@@ -155,6 +160,7 @@ def tree(root: Path) -> set[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.subprocess
 def test_zip_answers_requests_as_lambda_would(built: Built, tmp_path: Path) -> None:
     task = tmp_path / "task"
     with zipfile.ZipFile(built.first.path) as zf:
@@ -220,7 +226,8 @@ def test_zip_answers_requests_as_lambda_would(built: Built, tmp_path: Path) -> N
 
 def manifest_of(out: Path) -> dict[str, Any]:
     manifest: dict[str, Any] = json.loads((out / "skill.json").read_text(encoding="utf-8"))
-    return manifest["manifest"]
+    inner: dict[str, Any] = manifest["manifest"]
+    return inner
 
 
 def test_skill_package_carries_the_icons_skill_json_names(tmp_path: Path) -> None:
@@ -298,6 +305,7 @@ def test_a_policy_url_that_is_not_a_web_address_fails_the_build(url: str) -> Non
 
 
 @pytest.mark.slow
+@pytest.mark.subprocess
 def test_make_package_fills_the_urls_from_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -314,6 +322,8 @@ def test_make_package_fills_the_urls_from_the_environment(
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js")
+@pytest.mark.node
+@pytest.mark.subprocess
 def test_committed_icons_are_what_the_svg_renders_to(tmp_path: Path) -> None:
     node_tools.ensure_installed("@resvg/resvg-js")
     proc = subprocess.run(

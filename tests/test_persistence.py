@@ -132,7 +132,7 @@ def store_from(env: dict[str, str]) -> ListenerStore:
     return store
 
 
-@pytest.fixture(params=["sqlite", "dynamodb"])
+@pytest.fixture(params=["sqlite", pytest.param("dynamodb", marks=pytest.mark.java)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> ListenerStore:
     if request.param == "sqlite":
         sqlite = store_from(
@@ -386,6 +386,7 @@ def test_records_hold_only_the_keyed_hash_the_remembered_fields_and_an_expiry(
             assert listener.user_id.encode() not in path.read_bytes()
 
 
+@pytest.mark.java
 def test_memory_ttl_days_sets_the_expiry(tmp_path: Path, request: pytest.FixtureRequest) -> None:
     for store in (
         store_from(
@@ -589,6 +590,7 @@ class MutableProxy:
             sock.close()
 
 
+@pytest.mark.java
 def test_writes_to_a_dynamodb_that_goes_silent_are_bounded_too(
     dynamodb_local: DynamoDBLocal,
 ) -> None:
@@ -606,6 +608,7 @@ def test_writes_to_a_dynamodb_that_goes_silent_are_bounded_too(
         proxy.close()
 
 
+@pytest.mark.java
 def test_dynamodb_dying_mid_session_does_not_silence_the_skill(
     doomed_dynamodb: DynamoDBLocal,
 ) -> None:
@@ -685,6 +688,7 @@ def test_throttling_and_access_denied_leave_the_skill_answering(
 
 
 @pytest.mark.parametrize("transport", ["auto", "botocore"])
+@pytest.mark.java
 def test_dynamodb_calls_are_only_get_put_delete_and_one_get_per_session(
     dynamodb_local: DynamoDBLocal, transport: str
 ) -> None:

@@ -124,6 +124,7 @@ def run_child(extra_env: dict[str, str]) -> dict[str, object]:
     return report
 
 
+@pytest.mark.subprocess
 def test_without_dynamodb_neither_boto3_nor_botocore_is_ever_imported(tmp_path: Path) -> None:
     report = run_child({"SQLITE_PATH": str(tmp_path / "l.sqlite3"), "USER_ID_HASH_KEY": "k"})
     assert report["after_request"] == []
@@ -134,6 +135,7 @@ def test_without_dynamodb_neither_boto3_nor_botocore_is_ever_imported(tmp_path: 
     assert (tmp_path / "l.sqlite3").exists()
 
 
+@pytest.mark.subprocess
 def test_with_dynamodb_and_credentials_in_the_environment_no_aws_sdk_is_imported() -> None:
     # A closed port: the request fails fast and is answered without memory.
     report = run_child(
@@ -215,6 +217,7 @@ def test_a_missing_region_for_real_aws_is_an_error_not_a_guess(
         assert "running without memory" in errors[0]
 
 
+@pytest.mark.java
 def test_a_missing_region_for_a_local_dynamodb_is_a_logged_default(
     dynamodb_local: DynamoDBLocal, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -14,6 +14,8 @@ import pytest
 from skill_tools import node_tools
 from skill_tools.paths import REPO_ROOT
 
+pytestmark = pytest.mark.subprocess
+
 PREFLIGHT = REPO_ROOT / "tools" / "preflight.sh"
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
 OLD_PYTHONS = sorted(PYENV.glob("3.10.*/bin/python3.10"))
@@ -69,6 +71,7 @@ def test_missing_java_is_one_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="no Java here")
+@pytest.mark.java
 def test_installed_java_passes() -> None:
     assert preflight("java").returncode == 0
 
@@ -91,6 +94,7 @@ def machine_node_older_than_22() -> str | None:
 
 
 @pytest.mark.skipif(machine_node_older_than_22() is None, reason="no Node older than 22 here")
+@pytest.mark.node
 def test_an_old_node_is_one_line() -> None:
     old = str(machine_node_older_than_22())
     version = subprocess.run(
@@ -110,6 +114,7 @@ def test_a_missing_node_is_one_line(tmp_path: Path) -> None:
     assert "Node.js 22 or newer is needed" in proc.stderr and "missing" in proc.stderr
 
 
+@pytest.mark.node
 def test_the_pinned_node_is_22_and_passes() -> None:
     node_tools.ensure_installed("node")
     node = node_tools.node()

@@ -12,6 +12,8 @@ import pytest
 
 from skill_tools.paths import REPO_ROOT
 
+pytestmark = pytest.mark.subprocess
+
 REPLAYS = sorted((REPO_ROOT / "replays").glob("*.json"))
 
 

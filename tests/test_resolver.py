@@ -18,12 +18,14 @@ MODEL_PATH = REPO_ROOT / "interaction_models" / "en-US.json"
 
 @pytest.fixture(scope="module")
 def model() -> dict[str, Any]:
-    return json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    return loaded
 
 
 @pytest.fixture(scope="module")
-def resolver(model: dict[str, Any]) -> Resolver:
-    return Resolver(model)
+def resolver() -> Resolver:
+    """The process's shared resolver of the model, the one every LocalDialog in en-US uses."""
+    return Resolver.from_file(MODEL_PATH)
 
 
 def canonical(model: dict[str, Any], type_name: str, value_id: str) -> str:
@@ -58,7 +60,9 @@ def test_invocation_alone_is_a_launch_request(resolver: Resolver, text: str) -> 
     assert resolution.invoked and not resolution.one_shot
 
 
-def test_one_shot_resolves_the_rest_with_its_slot(resolver: Resolver, model: dict) -> None:
+def test_one_shot_resolves_the_rest_with_its_slot(
+    resolver: Resolver, model: dict[str, Any]
+) -> None:
     resolution = resolver.resolve("ask back massage guide how massage helps posture")
     assert resolution.request_type == "IntentRequest"
     assert resolution.one_shot
@@ -84,7 +88,7 @@ def test_one_shot_connecting_words(resolver: Resolver, text: str, intent: str) -
     assert resolution.intent == intent
 
 
-def test_synonym_resolves_to_the_value_id(resolver: Resolver, model: dict) -> None:
+def test_synonym_resolves_to_the_value_id(resolver: Resolver, model: dict[str, Any]) -> None:
     resolution = resolver.resolve("how does massage help blood flow")
     assert resolution.intent == "BenefitIntent"
     assert not resolution.one_shot
@@ -129,7 +133,8 @@ def test_built_in_intents(resolver: Resolver, text: str, intent: str) -> None:
     assert resolution.slots == {}
 
 
-def test_built_in_phrases_only_for_built_ins_the_model_declares(model: dict) -> None:
+@pytest.mark.slow
+def test_built_in_phrases_only_for_built_ins_the_model_declares(model: dict[str, Any]) -> None:
     trimmed = copy.deepcopy(model)
     language = trimmed["interactionModel"]["languageModel"]
     language["intents"] = [i for i in language["intents"] if i["name"] != "AMAZON.NextIntent"]
@@ -204,9 +209,12 @@ def test_leading_article_does_not_stop_entity_resolution(resolver: Resolver) -> 
     assert resolution.slots["cause"].id == "stiffness"
 
 
-def test_every_sample_with_every_slot_value_resolves_to_its_own_intent(model: dict) -> None:
+@pytest.mark.slow
+def test_every_sample_with_every_slot_value_resolves_to_its_own_intent(
+    model: dict[str, Any],
+) -> None:
     """The model is unambiguous to our resolver: each sample comes back as its intent."""
-    resolver = Resolver(model)
+    resolver = Resolver.from_file(MODEL_PATH)
     language = model["interactionModel"]["languageModel"]
     values = {t["name"]: t["values"] for t in language["types"]}
     wrong = []
@@ -233,7 +241,8 @@ def test_every_sample_with_every_slot_value_resolves_to_its_own_intent(model: di
     assert wrong == []
 
 
-def test_resolution_is_deterministic(model: dict) -> None:
+@pytest.mark.slow
+def test_resolution_is_deterministic(model: dict[str, Any]) -> None:
     texts = ["why does a massage help my back", "tell me about the weather", "next", "blorp"]
     first = [Resolver(model).resolve(t) for t in texts]
     second = [Resolver(model).resolve(t) for t in texts]

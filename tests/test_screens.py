@@ -51,6 +51,8 @@ def screen_of(response: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 
 @needs_node
+@pytest.mark.node
+@pytest.mark.subprocess
 def test_every_document_passes_amazons_apl_linter() -> None:
     """apl-suggester reports schema faults as WARNING: nothing at ERROR or WARNING passes."""
     assert {path.stem for path in DOCUMENTS} == set(display.KINDS)
@@ -60,6 +62,8 @@ def test_every_document_passes_amazons_apl_linter() -> None:
 
 
 @needs_node
+@pytest.mark.node
+@pytest.mark.subprocess
 def test_the_linter_catches_a_broken_document(tmp_path: Path) -> None:
     broken = json.loads((APL / "home.json").read_text(encoding="utf-8"))
     broken["mainTemplate"]["items"][0]["item"]["direction"] = "diagonal"

@@ -99,6 +99,8 @@ def test_a_skill_id_alone_is_not_enough(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 @pytest.mark.slow
+@pytest.mark.node
+@pytest.mark.subprocess
 def test_submits_every_locale_polls_and_prints_the_checks(
     smapi: str,
     tmp_path: Path,

@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from massage_guide.log_policy import withheld_traceback
+from massage_guide.persistence import is_loopback
 from webservice.chain_cache import Fetcher, SigningCertificates
 from webservice.compat import (
     VERIFY_SIGNATURE_APP_CONFIG,
@@ -29,7 +30,7 @@ from webservice.compat import (
 )
 from webservice.fetchers import DirectoryFetcher, UrllibFetcher
 from webservice.refusal import RefusedError
-from webservice.settings import Settings, is_loopback
+from webservice.settings import Settings
 from webservice.trust import load_trust_store
 from webservice.verify import CERT_URL_HEADER, SIGNATURE_HEADER, Clock, RequestGate, utc_now
 

@@ -13,15 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from massage_guide.config import setting, yes_no
 from massage_guide.persistence import hash_key_weakness, is_loopback, uses_development_key
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
 DEFAULT_MAX_BODY = 128 * 1024
 DEFAULT_CERT_FETCH_TIMEOUT = 3.0
-
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off"})
 
 
 class ConfigError(ValueError):
@@ -45,23 +43,20 @@ def _is_loopback_origin(origin: str) -> bool:
 
 
 def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ConfigError(f"{name}={raw!r} is not a yes/no value (use 1 or 0)")
+    """A yes/no setting, in the words the skill's own settings use (massage_guide.config)."""
+    try:
+        value = yes_no(environ, name)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    return default if value is None else value
 
 
 def _integer(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = environ.get(name)
-    if raw is None or raw.strip() == "":
+    raw = setting(environ, name)
+    if not raw:
         return default
     try:
-        value = int(raw.strip())
+        value = int(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a whole number") from None
     if not low <= value <= high:
@@ -70,11 +65,11 @@ def _integer(environ: Mapping[str, str], name: str, default: int, low: int, high
 
 
 def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = environ.get(name)
-    if raw is None or raw.strip() == "":
+    raw = setting(environ, name)
+    if not raw:
         return default
     try:
-        value = float(raw.strip())
+        value = float(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a number of seconds") from None
     if not 0.1 <= value <= 30:
@@ -103,13 +98,13 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read the variables documented in docs/webservice.md; raise ConfigError on any bad one."""
         env = os.environ if environ is None else environ
-        trust_store = env.get("TRUST_STORE", "").strip()
-        chain_dir = env.get("CERT_CHAIN_DIR", "").strip()
-        chain_origin = env.get("CERT_CHAIN_ORIGIN", "").strip()
+        trust_store = setting(env, "TRUST_STORE")
+        chain_dir = setting(env, "CERT_CHAIN_DIR")
+        chain_origin = setting(env, "CERT_CHAIN_ORIGIN")
         settings = cls(
-            host=env.get("HOST", "").strip() or DEFAULT_HOST,
+            host=setting(env, "HOST") or DEFAULT_HOST,
             port=_integer(env, "PORT", DEFAULT_PORT, 1, 65535),
-            skill_id=env.get("SKILL_ID", "").strip() or None,
+            skill_id=setting(env, "SKILL_ID") or None,
             verify_signature=_flag(env, "VERIFY_SIGNATURE", default=True),
             trust_store=Path(trust_store) if trust_store else None,
             max_body=_integer(env, "MAX_BODY", DEFAULT_MAX_BODY, 4096, 1024 * 1024),

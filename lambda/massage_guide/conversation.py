@@ -61,14 +61,9 @@ def varied(handler_input: HandlerInput, key: str, **values: object) -> str:
     a conversation always sounds the same twice (and tests stay exact): the
     first use in a session depends on the visit count, later uses rotate.
     """
-    text = content(handler_input)
-    count = text.variants(key)
-    conversation = state(handler_input)
-    last = conversation.variants.get(key)
-    chosen = conversation.visits % count if last is None else (last + 1) % count
-    if count > 1:
-        conversation.variants[key] = chosen
-    return text.prompt(key, chosen, **values)
+    words = content(handler_input)
+    chosen = state(handler_input).next_variant(key, words.variants(key))
+    return words.prompt(key, chosen, **values)
 
 
 def intent_name(handler_input: HandlerInput) -> str | None:

@@ -19,6 +19,7 @@ from typing import Any, Final
 from ask_sdk_core.handler_input import HandlerInput
 
 from massage_guide.content import Benefit, Content
+from massage_guide.speech import escape
 
 DOCUMENTS: Final = Path(__file__).with_name("apl")
 KINDS: Final = ("card", "home", "benefit", "read_through")
@@ -59,9 +60,9 @@ def document(kind: str) -> dict[str, Any]:
 
 
 def _apl_text(text: str) -> str:
-    """Plain text made safe for an APL Text component, with paragraph breaks kept."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return escaped.replace("\n", "<br>")
+    """Plain text made safe for an APL Text component (its markup escapes as SSML's does),
+    with paragraph breaks kept."""
+    return escape(text).replace("\n", "<br>")
 
 
 def render(screen: Screen) -> Any:
@@ -88,27 +89,27 @@ def card_screen(title: str, text: str, footer: str) -> Screen:
     return Screen("card", {"title": _apl_text(title), "text": _apl_text(text), "footer": footer})
 
 
-def home_screen(text: Content) -> Screen:
+def home_screen(words: Content) -> Screen:
     """The seven benefits as touchable tiles, with what to say or touch."""
     return Screen(
         "home",
         {
-            "title": _apl_text(text.skill_name),
-            "hint": _apl_text(text.prompt("screen_home_hint")),
-            "footer": _apl_text(text.prompt("screen_footer")),
-            "benefits": [{"id": b.id, "title": _apl_text(b.title)} for b in text.benefits],
+            "title": _apl_text(words.skill_name),
+            "hint": _apl_text(words.prompt("screen_home_hint")),
+            "footer": _apl_text(words.prompt("screen_footer")),
+            "benefits": [{"id": b.id, "title": _apl_text(b.title)} for b in words.benefits],
         },
     )
 
 
 def benefit_screen(
-    text: Content, benefit: Benefit, body: str, *, hint: str, position: int | None = None
+    words: Content, benefit: Benefit, body: str, *, hint: str, position: int | None = None
 ) -> Screen:
-    """One benefit: its card text, the tour position while touring, and what to say next."""
+    """One benefit: its card words, the tour position while touring, and what to say next."""
     where = (
         ""
         if position is None
-        else text.prompt("screen_position", number=position, total=len(text.benefits))
+        else words.prompt("screen_position", number=position, total=len(words.benefits))
     )
     return Screen(
         "benefit",
@@ -117,20 +118,20 @@ def benefit_screen(
             "title": _apl_text(benefit.title),
             "text": _apl_text(body),
             "hint": _apl_text(hint),
-            "footer": _apl_text(text.prompt("screen_footer")),
+            "footer": _apl_text(words.prompt("screen_footer")),
         },
     )
 
 
-def read_through_screen(text: Content, benefits: Iterable[Benefit]) -> Screen:
+def read_through_screen(words: Content, benefits: Iterable[Benefit]) -> Screen:
     """Every benefit's title and the line read out for it, then the tip and the disclaimer."""
     return Screen(
         "read_through",
         {
-            "title": _apl_text(text.skill_name),
+            "title": _apl_text(words.skill_name),
             "benefits": [
                 {"title": _apl_text(b.title), "line": _apl_text(b.line)} for b in benefits
             ],
-            "closing": _apl_text(f"{text.therapist_tip} {text.disclaimer}"),
+            "closing": _apl_text(f"{words.therapist_tip} {words.disclaimer}"),
         },
     )

@@ -56,6 +56,14 @@ _ISO_TIMESTAMP: Final = re.compile(
 )
 _PRIMITIVES: Final = {"str": str, "int": int, "long": int, "float": float, "bool": bool}
 _SERIALIZED_AS_IS: Final = (float, bool, bytes, str, int)
+CHECKED_AGAINST: Final = {
+    "ask-sdk-core": "1.19.0",
+    "ask-sdk-model": "1.82.0",
+    "ask-sdk-runtime": "1.19.0",
+}
+"""The SDK versions this serializer was checked against, answer for answer
+(tests/test_fast_serializer.py). Another pin means checking it again: the model classes'
+type tables, the enum values and what ``DefaultSerializer`` accepts may all have moved."""
 MAX_NESTING: Final = 64
 """Deepest JSON a request may carry; Alexa's envelopes and this skill's attributes use under 10."""
 
@@ -359,12 +367,18 @@ class FastSerializer(DefaultSerializer):
 
     def _sdk_read(self, event: Any) -> RequestEnvelope:
         try:
-            return super().deserialize(payload=json.dumps(event), obj_type=RequestEnvelope)
+            envelope: RequestEnvelope = super().deserialize(
+                payload=json.dumps(event), obj_type=RequestEnvelope
+            )
+            return envelope
         except SerializationException:
             readable = session_end_with_unknown_values(event)
             if readable is None:
                 raise
-            return super().deserialize(payload=json.dumps(readable), obj_type=RequestEnvelope)
+            recovered: RequestEnvelope = super().deserialize(
+                payload=json.dumps(readable), obj_type=RequestEnvelope
+            )
+            return recovered
 
     def deserialize(self, payload: str | None, obj_type: Any) -> Any:
         """The SDK contract (a JSON string in), used by flask-ask-sdk; envelopes as above."""

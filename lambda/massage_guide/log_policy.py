@@ -8,14 +8,12 @@ and stack frames only: enough to find the bug, nothing about the listener.
 from __future__ import annotations
 
 import logging
-import os
 import traceback
 
 
-def configure(level_name: str | None = None) -> None:
-    """Set the skill's log level from LOG_LEVEL (default INFO); Lambda's root logger only warns."""
-    name = (level_name or os.environ.get("LOG_LEVEL") or "INFO").strip().upper()
-    level = logging.getLevelName(name)
+def configure(level_name: str = "INFO") -> None:
+    """Set the skill's log level (LOG_LEVEL, read by SkillConfig); Lambda's root logger warns."""
+    level = logging.getLevelName(level_name.strip().upper())
     logging.getLogger("massage_guide").setLevel(level if isinstance(level, int) else logging.INFO)
 
 

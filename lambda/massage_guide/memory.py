@@ -4,12 +4,12 @@ Two interceptors wrap every request. The loader reads the listener's record
 once per session (the first request whose session attributes carry no
 ``memory`` marker), folds it into the conversation state and counts the
 visit. The saver, after the handler, compares the remembered fields with a
-fingerprint of what the store holds and writes only when they differ.
+_fingerprint of what the store holds and writes only when they differ.
 
 Storage is a nice-to-have, never a reason to fail a turn: any error makes
 the skill answer without memory, logs one warning with no identifier, and
 stops further storage calls for that request. A save that failed is owed:
-the fingerprint still names what the store holds, so the next turn of the
+the _fingerprint still names what the store holds, so the next turn of the
 session writes again. After "forget me" nothing is read or written for the
 rest of the session, and a delete that failed is retried on the next turn.
 """
@@ -29,8 +29,8 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from massage_guide.conversation import content, is_can_fulfill_query, save_state, state
-from massage_guide.state import MAX_VISITS, STATE_KEY, ConversationState
-from massage_guide.stores.base import REMEMBERED, NoListenerError, StorageError
+from massage_guide.state import STATE_KEY, ConversationState
+from massage_guide.stores.base import NoListenerError, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +43,10 @@ _STORE: Final = "massage_guide.memory.store"
 
 
 @dataclass
-class SessionMemory:
+class _SessionMemory:
     """What the session knows about its stored record (kept in session attributes).
 
-    ``saved`` is a fingerprint of the remembered fields as the store holds
+    ``saved`` is a _fingerprint of the remembered fields as the store holds
     them; ``owed_delete`` means a "forget me" delete failed and is retried;
     ``off`` means the session neither reads nor writes again (the load failed,
     there is no user id, or the listener asked to be forgotten).
@@ -58,7 +58,7 @@ class SessionMemory:
     owed_delete: bool = False
 
     @classmethod
-    def read(cls, handler_input: HandlerInput) -> SessionMemory:
+    def read(cls, handler_input: HandlerInput) -> _SessionMemory:
         attributes = handler_input.attributes_manager.session_attributes
         raw = attributes.get(MARKER_KEY) if isinstance(attributes, dict) else None
         if not isinstance(raw, dict):
@@ -87,13 +87,7 @@ class SessionMemory:
         attributes[MARKER_KEY] = marker
 
 
-def remembered(conversation: ConversationState) -> dict[str, Any]:
-    """The part of the conversation worth keeping between sessions."""
-    data = conversation.to_attributes()
-    return {name: data[name] for name in REMEMBERED if name in data}
-
-
-def fingerprint(fields: dict[str, Any]) -> str:
+def _fingerprint(fields: dict[str, Any]) -> str:
     """A short digest of remembered fields, so a session can tell whether anything changed."""
     encoded = json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
     import hashlib  # noqa: PLC0415 - loads OpenSSL; only needed once there is a store
@@ -101,19 +95,19 @@ def fingerprint(fields: dict[str, Any]) -> str:
     return hashlib.sha256(encoded).hexdigest()[:16]
 
 
-def has_store(handler_input: HandlerInput) -> bool:
+def _has_store(handler_input: HandlerInput) -> bool:
     """Whether this skill remembers listeners at all, as the loader was told when it was built."""
     return handler_input.attributes_manager.request_attributes.get(_STORE) is True
 
 
-def storage_failed(handler_input: HandlerInput, error: Exception) -> None:
+def _storage_failed(handler_input: HandlerInput, error: Exception) -> None:
     """Note the failure for this request and log it once, naming only the kind of fault."""
     handler_input.attributes_manager.request_attributes[_FAILED] = True
     kind = error.kind if isinstance(error, StorageError) else type(error).__name__
     log.warning("listener memory unavailable (%s); answering without it", kind)
 
 
-def failed_this_request(handler_input: HandlerInput) -> bool:
+def _failed_this_request(handler_input: HandlerInput) -> bool:
     return handler_input.attributes_manager.request_attributes.get(_FAILED) is True
 
 
@@ -122,7 +116,7 @@ class LoadMemoryInterceptor(AbstractRequestInterceptor):
 
     It runs before every request, so it is also where a request learns whether
     the skill has a store (``store``, fixed when the skill is built): handlers
-    that call :func:`forget` ask :func:`has_store`, never the SDK's internals.
+    that call :func:`forget` ask :func:`_has_store`, never the SDK's internals.
     """
 
     def __init__(self, store: bool) -> None:
@@ -137,10 +131,10 @@ class LoadMemoryInterceptor(AbstractRequestInterceptor):
         try:
             self._load(handler_input)
         except Exception as error:  # never let memory cost the listener an answer
-            storage_failed(handler_input, error)
+            _storage_failed(handler_input, error)
 
     def _load(self, handler_input: HandlerInput) -> None:
-        memory = SessionMemory.read(handler_input)
+        memory = _SessionMemory.read(handler_input)
         if memory.loaded or memory.off:
             return
         manager = handler_input.attributes_manager
@@ -153,16 +147,16 @@ class LoadMemoryInterceptor(AbstractRequestInterceptor):
         except Exception as error:
             # Saving without having read would overwrite the listener's real
             # record with an empty one, so this session goes without memory.
-            storage_failed(handler_input, error)
+            _storage_failed(handler_input, error)
             memory.off = True
             memory.write(handler_input)
             return
         benefit_ids = content(handler_input).benefit_ids
         known = ConversationState.from_attributes({STATE_KEY: stored}, benefit_ids)
         conversation = state(handler_input)
-        merge(conversation, known, _session_fields(handler_input))
+        conversation.recall(known, _session_fields(handler_input))
         memory.loaded = True
-        memory.saved = fingerprint(remembered(known))
+        memory.saved = _fingerprint(known.remembered())
         memory.write(handler_input)
         save_state(handler_input)
 
@@ -175,59 +169,51 @@ def _session_fields(handler_input: HandlerInput) -> set[str]:
     return set(raw) if isinstance(raw, dict) else set()
 
 
-def merge(conversation: ConversationState, known: ConversationState, present: set[str]) -> None:
-    """Take remembered progress and preferences, and count this session as one more visit."""
-    for name in REMEMBERED:
-        if name != "visits" and name not in present:
-            setattr(conversation, name, getattr(known, name))
-    conversation.visits = min(MAX_VISITS, max(conversation.visits, known.visits + 1))
-
-
 class SaveMemoryInterceptor(AbstractResponseInterceptor):
     """After the handler: write the remembered fields if they differ from what is stored."""
 
     def process(self, handler_input: HandlerInput, response: Response | None) -> None:
         if is_can_fulfill_query(handler_input):
             return
-        if not has_store(handler_input) or handler_input.request_envelope.session is None:
+        if not _has_store(handler_input) or handler_input.request_envelope.session is None:
             return
         try:
             self._save(handler_input)
         except Exception as error:
-            storage_failed(handler_input, error)
+            _storage_failed(handler_input, error)
 
     def _save(self, handler_input: HandlerInput) -> None:
-        memory = SessionMemory.read(handler_input)
+        memory = _SessionMemory.read(handler_input)
         if memory.owed_delete:
-            if not failed_this_request(handler_input):
-                delete_record(handler_input, memory)
+            if not _failed_this_request(handler_input):
+                _delete_record(handler_input, memory)
                 memory.write(handler_input)
             return
         if memory.off or not memory.loaded:
             return
-        fields = remembered(state(handler_input))
-        current = fingerprint(fields)
-        if current == memory.saved or failed_this_request(handler_input):
+        fields = state(handler_input).remembered()
+        current = _fingerprint(fields)
+        if current == memory.saved or _failed_this_request(handler_input):
             return
         manager = handler_input.attributes_manager
         try:
             manager.persistent_attributes = fields
             manager.save_persistent_attributes()
         except Exception as error:
-            storage_failed(handler_input, error)  # `saved` unchanged: the next turn writes again
+            _storage_failed(handler_input, error)  # `saved` unchanged: the next turn writes again
             return
         memory.saved = current
         memory.write(handler_input)
 
 
-def delete_record(handler_input: HandlerInput, memory: SessionMemory | None) -> None:
+def _delete_record(handler_input: HandlerInput, memory: _SessionMemory | None) -> None:
     """Delete the listener's record; on failure, owe the delete to the session's next turn."""
     try:
         handler_input.attributes_manager.delete_persistent_attributes()
     except NoListenerError:
         pass
     except Exception as error:
-        storage_failed(handler_input, error)
+        _storage_failed(handler_input, error)
         if memory is not None:
             memory.owed_delete = True
         return
@@ -237,17 +223,17 @@ def delete_record(handler_input: HandlerInput, memory: SessionMemory | None) -> 
 
 def forget(handler_input: HandlerInput) -> None:
     """Delete the listener's record and keep this session from storing anything again."""
-    if not has_store(handler_input):
+    if not _has_store(handler_input):
         return
     if handler_input.request_envelope.session is None:
-        if not failed_this_request(handler_input):
-            delete_record(handler_input, None)
+        if not _failed_this_request(handler_input):
+            _delete_record(handler_input, None)
         return
-    memory = SessionMemory.read(handler_input)
+    memory = _SessionMemory.read(handler_input)
     memory.off = True
     memory.saved = None
-    if failed_this_request(handler_input):
+    if _failed_this_request(handler_input):
         memory.owed_delete = True
     else:
-        delete_record(handler_input, memory)
+        _delete_record(handler_input, memory)
     memory.write(handler_input)

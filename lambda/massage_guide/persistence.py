@@ -11,20 +11,21 @@ kept between sessions (see docs/persistence.md):
   instance), logged once.
 * anywhere else: an SQLite file, ``.data/listeners.sqlite3`` or ``SQLITE_PATH``.
 
-Store modules are imported inside :func:`adapter_from_environment`, so the
-choice costs only what the chosen store needs.
+Store modules are imported inside :func:`adapter_from_config`, so the
+choice costs only what the chosen store needs. The settings themselves are
+read by :class:`massage_guide.config.SkillConfig`.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
+from massage_guide.config import SkillConfig
 from massage_guide.stores.base import DEFAULT_TTL_DAYS
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,6 @@ MIN_HASH_KEY_BYTES: Final = 32
 MIN_HASH_KEY_DISTINCT: Final = 8
 """...and one of fewer distinct characters ("a" * 32 is as guessable as "a")."""
 MAX_TTL_DAYS: Final = 3650
-OFF_WORDS: Final = frozenset({"off", "0", "false", "no", "none", "disabled"})
-ON_WORDS: Final = frozenset({"1", "true", "yes", "on"})
 DEFAULT_REGION: Final = "us-east-1"
 """Only for a local DynamoDB (a loopback DYNAMODB_ENDPOINT) with no region set, and logged."""
 
@@ -47,30 +46,32 @@ DEFAULT_REGION: Final = "us-east-1"
 def adapter_from_environment(
     environ: Mapping[str, str] | None = None,
 ) -> AbstractPersistenceAdapter | None:
+    """The store configured by ``environ`` (default: this process's environment)."""
+    return adapter_from_config(SkillConfig.from_env(environ))
+
+
+def adapter_from_config(config: SkillConfig) -> AbstractPersistenceAdapter | None:
     """The configured store, or None when the skill runs without memory."""
-    env = os.environ if environ is None else environ
-    if _memory_off(env):
-        log.info("running without memory: MEMORY=%s", env.get("MEMORY", "").strip())
+    if config.memory_off:
+        log.info("running without memory: MEMORY=%s", config.memory_raw)
         return None
-    table = env.get("DYNAMODB_TABLE", "").strip()
-    in_lambda = _in_lambda(env)
-    if in_lambda and not table:
+    if config.in_lambda and not config.dynamodb_table:
         log.warning("running without memory: no DYNAMODB_TABLE configured on Lambda")
         return None
-    secret = _hash_key(env, in_lambda)
+    secret = _hash_key(config)
     if secret is None:
         return None
-    ttl_days = _ttl_days(env)
-    if table:
-        return _dynamodb_store(env, table, secret, ttl_days)
+    ttl_days = _ttl_days(config)
+    if config.dynamodb_table:
+        return _dynamodb_store(config, secret, ttl_days)
     from massage_guide.stores.sqlite_store import SQLiteStore  # noqa: PLC0415 - lazy
 
-    path = env.get("SQLITE_PATH", "").strip()
-    return SQLiteStore(Path(path) if path else DEFAULT_SQLITE_PATH, secret, ttl_days)
+    path = Path(config.sqlite_path) if config.sqlite_path else DEFAULT_SQLITE_PATH
+    return SQLiteStore(path, secret, ttl_days)
 
 
 def _dynamodb_store(
-    env: Mapping[str, str], table: str, secret: bytes, ttl_days: int
+    config: SkillConfig, secret: bytes, ttl_days: int
 ) -> AbstractPersistenceAdapter | None:
     """The DynamoDB store, or None (logged) when its region is unknown for a real table.
 
@@ -84,9 +85,9 @@ def _dynamodb_store(
     """
     from massage_guide.stores.dynamodb_store import DynamoDBStore  # noqa: PLC0415 - lazy
 
-    endpoint = env.get("DYNAMODB_ENDPOINT", "").strip() or None
+    endpoint = config.dynamodb_endpoint or None
     local = endpoint is not None and _is_loopback_url(endpoint)
-    region = (env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "").strip()
+    region = config.aws_region
     if not region and not local:
         log.error(
             "running without memory: DYNAMODB_TABLE is set but neither AWS_REGION nor "
@@ -100,15 +101,14 @@ def _dynamodb_store(
         )
         region = DEFAULT_REGION
     return DynamoDBStore(
-        table,
+        config.dynamodb_table,
         secret,
         ttl_days,
         region=region,
         endpoint_url=endpoint,
-        create_table=env.get("DYNAMODB_CREATE_TABLE", "").strip().lower() in ON_WORDS,
-        dummy_credentials=local and not env.get("AWS_ACCESS_KEY_ID"),
-        # The escape hatch back to botocore, should the small client ever disagree with AWS.
-        transport="botocore" if env.get("DYNAMODB_TRANSPORT") == "botocore" else "auto",
+        create_table=config.dynamodb_create_table,
+        dummy_credentials=local and not config.aws_credentials,
+        transport=config.dynamodb_transport,
     )
 
 
@@ -141,8 +141,8 @@ def uses_development_key(environ: Mapping[str, str] | None = None) -> bool:
     start with it, since anyone holding the table and a candidate user id
     could then link the two.
     """
-    env = os.environ if environ is None else environ
-    return not (_memory_off(env) or env.get("USER_ID_HASH_KEY") or _in_lambda(env))
+    config = SkillConfig.from_env(environ)
+    return not (config.memory_off or config.hash_key or config.in_lambda)
 
 
 def hash_key_weakness(environ: Mapping[str, str] | None = None) -> str | None:
@@ -153,9 +153,9 @@ def hash_key_weakness(environ: Mapping[str, str] | None = None) -> str | None:
     and the published development key is no secret at all, so a real service
     (the web service with verification on) refuses to start with any of them.
     """
-    env = os.environ if environ is None else environ
-    key = env.get("USER_ID_HASH_KEY", "")
-    if _memory_off(env) or not key:
+    config = SkillConfig.from_env(environ)
+    key = config.hash_key
+    if config.memory_off or not key:
         return None
     encoded = key.encode("utf-8")
     if encoded == DEVELOPMENT_HASH_KEY:
@@ -167,19 +167,10 @@ def hash_key_weakness(environ: Mapping[str, str] | None = None) -> str | None:
     return None
 
 
-def _memory_off(env: Mapping[str, str]) -> bool:
-    return env.get("MEMORY", "").strip().lower() in OFF_WORDS
-
-
-def _in_lambda(env: Mapping[str, str]) -> bool:
-    return bool(env.get("AWS_LAMBDA_FUNCTION_NAME") or env.get("LAMBDA_TASK_ROOT"))
-
-
-def _hash_key(env: Mapping[str, str], in_lambda: bool) -> bytes | None:
-    key = env.get("USER_ID_HASH_KEY", "")
-    if key:
-        return key.encode("utf-8")
-    if in_lambda:
+def _hash_key(config: SkillConfig) -> bytes | None:
+    if config.hash_key:
+        return config.hash_key.encode("utf-8")
+    if config.in_lambda:
         # A published key would make stored ids linkable; better to remember nothing.
         log.error("running without memory: USER_ID_HASH_KEY is not set on Lambda")
         return None
@@ -187,8 +178,8 @@ def _hash_key(env: Mapping[str, str], in_lambda: bool) -> bytes | None:
     return DEVELOPMENT_HASH_KEY
 
 
-def _ttl_days(env: Mapping[str, str]) -> int:
-    raw = env.get("MEMORY_TTL_DAYS", "").strip()
+def _ttl_days(config: SkillConfig) -> int:
+    raw = config.ttl_days_raw
     if not raw:
         return DEFAULT_TTL_DAYS
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any, Final, cast
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
@@ -13,6 +12,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from massage_guide import log_policy, memory, persistence
+from massage_guide.config import SkillConfig
 from massage_guide.content import content_for
 from massage_guide.fast_serializer import FastSerializer
 from massage_guide.handlers import (
@@ -34,9 +34,14 @@ RESPONSE_VERSION: Final = "1.0"
 
 def request_handlers() -> list[AbstractRequestHandler]:
     """Handlers in dispatch order: context-specific yes/no first, the catch-all last."""
+    handlers = conversation_handlers()
+    # A name-free query only asks whether the skill could answer: nothing else may see it.
+    return [can_fulfill.CanFulfillHandler(can_fulfill.NameFree.of(handlers)), *handlers]
+
+
+def conversation_handlers() -> list[AbstractRequestHandler]:
+    """The handlers of a conversation, in dispatch order (after the name-free query's)."""
     return [
-        # A name-free query only asks whether the skill could answer: nothing else may see it.
-        can_fulfill.CanFulfillHandler(),
         session.LaunchHandler(),
         # Yes/no mean different things depending on the question pending.
         settings.ForgetConfirmedHandler(),
@@ -80,8 +85,13 @@ def request_handlers() -> list[AbstractRequestHandler]:
     ]
 
 
-def build_skill(persistence_adapter: AbstractPersistenceAdapter | None = None) -> CustomSkill:
-    """A fully wired skill; tests build their own, production uses :func:`get_skill`."""
+def build_skill(
+    persistence_adapter: AbstractPersistenceAdapter | None = None, skill_id: str | None = None
+) -> CustomSkill:
+    """A fully wired skill; tests build their own, production uses :func:`get_skill`.
+
+    With ``skill_id`` the SDK refuses requests for any other skill.
+    """
     # The SDK accepts None (no memory) though its type comment does not say so.
     builder = CustomSkillBuilder(persistence_adapter=persistence_adapter)  # type: ignore[arg-type]
     for handler in request_handlers():
@@ -95,9 +105,8 @@ def build_skill(persistence_adapter: AbstractPersistenceAdapter | None = None) -
     skill = builder.create()
     # Same objects and output as the SDK's serializer, without its per-request overhead.
     skill.serializer = FastSerializer()
-    configured_id = os.environ.get("SKILL_ID")
-    if configured_id:
-        skill.skill_id = configured_id  # the SDK then refuses requests for any other skill
+    if skill_id:
+        skill.skill_id = skill_id
     return skill
 
 
@@ -108,8 +117,9 @@ def get_skill() -> CustomSkill:
     """The process-wide skill, built on first use and reused by every request after."""
     global _skill  # noqa: PLW0603 - one skill per process is the point
     if _skill is None:
-        log_policy.configure()
-        _skill = build_skill(persistence.adapter_from_environment())
+        config = SkillConfig.from_env()  # read once: the skill is built once per process
+        log_policy.configure(config.log_level)
+        _skill = build_skill(persistence.adapter_from_config(config), config.skill_id)
     return _skill
 
 

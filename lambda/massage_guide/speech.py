@@ -93,7 +93,8 @@ class Speech:
         return wrap(self.body(), pace)
 
 
-def _envelope(pace: str | None) -> tuple[str, str]:
+def _speak_tags(pace: str | None) -> tuple[str, str]:
+    """The opening and closing tags around spoken SSML: ``<speak>``, and prosody for a pace."""
     rate = PROSODY_RATES.get(pace or "normal")
     if rate:
         return f'<speak><prosody rate="{rate}">', "</prosody></speak>"
@@ -102,14 +103,14 @@ def _envelope(pace: str | None) -> tuple[str, str]:
 
 def fit(body: str, pace: str | None = None) -> str:
     """The inner SSML that fits Alexa's limit once wrapped for this pace: what will be spoken."""
-    opening, closing = _envelope(pace)
+    opening, closing = _speak_tags(pace)
     room = MAX_SSML_CHARS - len(opening) - len(closing)
     return body if len(body) <= room else _cut(body, room)
 
 
 def wrap(body: str, pace: str | None = None) -> str:
     """Wrap inner SSML in ``<speak>`` (and prosody), cut to fit if it is too long."""
-    opening, closing = _envelope(pace)
+    opening, closing = _speak_tags(pace)
     return f"{opening}{fit(body, pace)}{closing}"
 
 

@@ -9,7 +9,7 @@ crashing a handler.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Final, Literal, get_args
 
 from massage_guide.speech import is_own_body
@@ -22,6 +22,12 @@ MAX_VARIED_PROMPTS: Final = 32
 MAX_VARIANT: Final = 99
 OFFERS: Final = ("offer", "detail")
 """Questions whose "yes" plays a benefit named in ``offered``."""
+
+REMEMBERED: Final = ("benefit", "tour", "length", "pace", "visits")
+"""The only conversation fields ever stored between sessions: progress, last benefit,
+preferences, visit count (the stores keep nothing else; see stores/base.py)."""
+PREFERENCES: Final[dict[str, tuple[str, ...]]] = {"length": LENGTHS, "pace": PACES}
+"""The listening preferences a listener can set, with the choices each allows."""
 
 Pending = Literal["tour_next", "resume", "forget", "offer", "detail", "overview", "after_warning"]
 PENDING_VALUES: Final[tuple[str, ...]] = get_args(Pending)
@@ -91,6 +97,66 @@ class ConversationState:
             "variants": dict(self.variants) or None,
         }
         return {key: value for key, value in data.items() if value is not None}
+
+    # --- the transitions handlers make; each keeps the state's rules ---------------------
+
+    def ask(self, question: Pending | None, offered: str | None = None) -> None:
+        """Wait on ``question`` (None: on nothing). ``offered`` goes only with an offer question,
+        which needs one: it names the benefit a "yes" plays."""
+        if question in OFFERS and offered is None:
+            raise ValueError(f"the {question!r} question needs the benefit it offers")
+        self.pending = question
+        self.offered = offered if question in OFFERS else None
+
+    def discuss(self, benefit_id: str) -> None:
+        """The listener is now hearing about ``benefit_id`` ("tell me more" goes deeper into it)."""
+        self.benefit = benefit_id
+
+    def move_tour(self, index: int, benefit_id: str) -> None:
+        """The guided tour plays its benefit ``index``, which is also the one discussed."""
+        if index < 0:
+            raise ValueError(f"no tour position {index}")
+        self.tour = index
+        self.discuss(benefit_id)
+
+    def prefer(self, preference: str, choice: str) -> None:
+        """Set a listening preference ("length" or "pace") to one of its choices."""
+        if choice not in PREFERENCES.get(preference, ()):
+            raise ValueError(f"{choice!r} is not a choice of {preference!r}")
+        setattr(self, preference, choice)
+
+    def said(self, speech: str, reprompt: str) -> None:
+        """What the skill said and will reprompt with, for "repeat"."""
+        self.last_speech = speech
+        self.last_reprompt = reprompt
+
+    def next_variant(self, key: str, count: int) -> int:
+        """Which of ``count`` ways to say prompt ``key`` comes now, remembered for next time:
+        the first in a session depends on the visit count, later ones rotate."""
+        last = self.variants.get(key)
+        chosen = self.visits % count if last is None else (last + 1) % count
+        if count > 1:
+            self.variants[key] = chosen
+        return chosen
+
+    def reset(self) -> None:
+        """Back to a first visit's state: nothing discussed, asked or preferred."""
+        fresh = ConversationState()
+        for each in fields(self):
+            setattr(self, each.name, getattr(fresh, each.name))
+
+    def remembered(self) -> dict[str, Any]:
+        """The part of the conversation worth keeping between sessions (see REMEMBERED)."""
+        data = self.to_attributes()
+        return {name: data[name] for name in REMEMBERED if name in data}
+
+    def recall(self, known: ConversationState, present: set[str]) -> None:
+        """Take remembered progress and preferences the session does not carry itself
+        (``present``), and count this session as one more visit."""
+        for name in REMEMBERED:
+            if name != "visits" and name not in present:
+                setattr(self, name, getattr(known, name))
+        self.visits = min(MAX_VISITS, max(self.visits, known.visits + 1))
 
 
 def _choice(value: object, allowed: tuple[str, ...]) -> Any:

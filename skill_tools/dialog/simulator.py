@@ -16,12 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from skill_tools.devices import DeviceKind
 from skill_tools.dialog.resolver import Resolution, Resolver, SlotValue
 from skill_tools.dialog.turns import Card, Turn, speech_of
 from skill_tools.envelopes import (
     DEFAULT_SKILL_ID,
     JSON,
-    DeviceKind,
     Listener,
     Session,
     Slot,

@@ -11,7 +11,7 @@ import pytest
 
 from skill_tools.paths import REPO_ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
 
 
 def test_benchmark_runs_end_to_end_without_errors(tmp_path: Path) -> None:

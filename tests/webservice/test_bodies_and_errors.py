@@ -22,7 +22,7 @@ from tests.webservice.conftest import SKILL_ID
 from tests.webservice.test_server import COMMANDS, service_env, serving
 from webservice.settings import DEFAULT_MAX_BODY
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
 
 
 @pytest.fixture(scope="module", params=sorted(COMMANDS))

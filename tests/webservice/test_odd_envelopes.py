@@ -136,6 +136,7 @@ def _web_answer(port: int, status: int, payload: bytes) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.subprocess
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_web_service_answers_odd_signed_envelopes_without_a_500(
     server: int, pki: TestPKI, case: str
@@ -151,6 +152,7 @@ def test_web_service_answers_odd_signed_envelopes_without_a_500(
 
 
 @pytest.mark.slow
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     "number", ["1e999", "-1e999", "1E400", "NaN", "Infinity", "-Infinity"], ids=str
 )

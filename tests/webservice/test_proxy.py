@@ -25,7 +25,7 @@ from tests.support import assert_valid_response
 from tests.webservice.conftest import OTHER_SKILL_ID, SKILL_ID
 from tests.webservice.test_server import COMMANDS, call, service_env, serving
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
 
 PROXY_HEADERS = {
     "Forwarded": "for=203.0.113.7;proto=https;host=skill.example",

@@ -27,7 +27,7 @@ from skill_tools.testpki import CHAIN_URL_PREFIX, AlexaSigner, ChainServer, Test
 from tests.support import assert_valid_response
 from tests.webservice.conftest import SKILL_ID
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
@@ -91,6 +91,7 @@ def serving(command: str, env: dict[str, str]) -> Iterator[int]:
             process.kill()
             process.wait()
         drain.join(5)
+        stderr.close()
         text = log.decode(errors="replace")
         assert "Traceback" not in text, text
 

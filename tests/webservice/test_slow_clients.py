@@ -29,7 +29,7 @@ from tests.support import assert_valid_response
 from tests.webservice.conftest import SKILL_ID
 from tests.webservice.test_server import call, service_env, serving
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
 
 PROXY_CONF = REPO_ROOT / "webservice" / "nginx" / "skill-proxy.conf"
 IDLE = 30

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from cryptography.x509.verification import Store
@@ -350,7 +351,9 @@ def test_failed_chains_are_remembered_briefly(store: Store) -> None:
 # ---------------------------------------------------------------- the test-only directory fetcher
 
 
-def test_directory_fetcher_serves_only_plain_names_under_echo_api(tmp_path, pki: TestPKI) -> None:
+def test_directory_fetcher_serves_only_plain_names_under_echo_api(
+    tmp_path: Path, pki: TestPKI
+) -> None:
     (tmp_path / "good.pem").write_bytes(pki.chain_pem)
     (tmp_path.parent / "secret.pem").write_bytes(b"secret")
     fetch = DirectoryFetcher(tmp_path)

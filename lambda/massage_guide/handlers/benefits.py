@@ -14,9 +14,9 @@ from massage_guide.handlers.base import reply
 from massage_guide.speech import Speech
 
 
-def all_names(text: Content) -> str:
+def all_names(words: Content) -> str:
     """The seven benefit names as one spoken list."""
-    return text.spoken_list([benefit.name for benefit in text.benefits])
+    return words.spoken_list([benefit.name for benefit in words.benefits])
 
 
 def benefit_text(benefit: Benefit, length: str) -> str:
@@ -33,12 +33,12 @@ def benefit_shown(
 ) -> tuple[tuple[str, str], display.ScreenBuilder]:
     """The card for a benefit and its screen: the tour position while touring, what to say next."""
     card = benefit_card(benefit)
-    text = content(handler_input)
+    words = content(handler_input)
     tour = state(handler_input).tour
-    touring = tour is not None and text.benefits[tour].id == benefit.id
+    touring = tour is not None and words.benefits[tour].id == benefit.id
     position = tour + 1 if touring and tour is not None else None
     return card, partial(
-        display.benefit_screen, text, benefit, card[1], hint=hint, position=position
+        display.benefit_screen, words, benefit, card[1], hint=hint, position=position
     )
 
 
@@ -52,9 +52,9 @@ def next_in_tour(handler_input: HandlerInput) -> int | None:
 
 def offer_next(handler_input: HandlerInput, speech: Speech, benefit: Benefit) -> Response:
     """End a tour answer with "want the next one?", so a plain "yes" carries on."""
-    text = content(handler_input)
+    words = content(handler_input)
     speech.say(varied(handler_input, "tour_next_question"))
-    hint = text.prompt("tour_next_reprompt")
+    hint = words.prompt("tour_next_reprompt")
     card, screen = benefit_shown(handler_input, benefit, hint)
     return reply(handler_input, speech, Speech(hint), card=card, pending="tour_next", screen=screen)
 
@@ -72,22 +72,22 @@ def answer_benefit(
     a summary, offer the detail ("want more detail?" so a plain "yes" works);
     after the detail, ask which benefit comes next.
     """
-    text = content(handler_input)
+    words = content(handler_input)
     conversation = state(handler_input)
-    conversation.benefit = benefit.id
+    conversation.discuss(benefit.id)
     detail = detail or conversation.length == "detailed"
     speech = Speech(lead_in) if lead_in else Speech()
     speech.say(benefit.detail if detail else benefit.summary).pause()
     upcoming = next_in_tour(handler_input)
-    if upcoming is not None and text.benefits[upcoming - 1].id == benefit.id:
+    if upcoming is not None and words.benefits[upcoming - 1].id == benefit.id:
         return offer_next(handler_input, speech, benefit)
     if detail:
-        speech.say(text.prompt("detail_follow_up"))
-        hint = text.prompt("detail_reprompt")
+        speech.say(words.prompt("detail_follow_up"))
+        hint = words.prompt("detail_reprompt")
         card, screen = benefit_shown(handler_input, benefit, hint)
         return reply(handler_input, speech, Speech(hint), card=card, screen=screen)
-    speech.say(text.prompt("benefit_follow_up"))
-    hint = text.prompt("benefit_reprompt")
+    speech.say(words.prompt("benefit_follow_up"))
+    hint = words.prompt("benefit_reprompt")
     card, screen = benefit_shown(handler_input, benefit, hint)
     return reply(
         handler_input,
@@ -101,20 +101,24 @@ def answer_benefit(
 
 
 def ask_about_benefit(
-    handler_input: HandlerInput, benefit_id: str | None, *, said: bool
+    handler_input: HandlerInput, benefit_id: str | None, *, named: bool
 ) -> Response:
-    """A benefit asked for by id, by voice or by touch; which one, when it matched none."""
+    """A benefit asked for by id, by voice or by touch; which one, when it matched none.
+
+    ``named``: the listener named something (said a value, or touched a tile), so a miss
+    lists all seven rather than just asking which one.
+    """
     benefit = content(handler_input).benefit(benefit_id)
     if benefit is None:
-        return ask_which_benefit(handler_input, unknown=said)
+        return ask_which_benefit(handler_input, unknown=named)
     return answer_benefit(handler_input, benefit)
 
 
 def ask_which_benefit(handler_input: HandlerInput, *, unknown: bool) -> Response:
     """Ask which benefit the listener meant; name all seven when what they said matched none."""
-    text = content(handler_input)
+    words = content(handler_input)
     if unknown:
-        speech = Speech(text.prompt("unknown_benefit", names=all_names(text)))
+        speech = Speech(words.prompt("unknown_benefit", names=all_names(words)))
     else:
-        speech = Speech(text.prompt("which_benefit"))
-    return reply(handler_input, speech, Speech(text.prompt("which_benefit")))
+        speech = Speech(words.prompt("which_benefit"))
+    return reply(handler_input, speech, Speech(words.prompt("which_benefit")))

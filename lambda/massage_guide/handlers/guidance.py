@@ -21,16 +21,16 @@ def where_next(handler_input: HandlerInput, speech: Speech, question: str) -> Re
     In a tour a "yes" then carries on; otherwise the skill asked something new,
     so no earlier yes/no question is left waiting (a later "yes" deletes nothing).
     """
-    text = content(handler_input)
+    words = content(handler_input)
     upcoming = next_in_tour(handler_input)
     if upcoming is not None:
-        total = len(text.benefits)
-        speech.say(text.prompt("help_in_tour", number=upcoming, total=total))
+        total = len(words.benefits)
+        speech.say(words.prompt("help_in_tour", number=upcoming, total=total))
         return reply(
-            handler_input, speech, Speech(text.prompt("tour_next_reprompt")), pending="tour_next"
+            handler_input, speech, Speech(words.prompt("tour_next_reprompt")), pending="tour_next"
         )
     speech.say(question)
-    return reply(handler_input, speech, Speech(text.prompt("general_reprompt")))
+    return reply(handler_input, speech, Speech(words.prompt("general_reprompt")))
 
 
 def fallback(handler_input: HandlerInput) -> Response:
@@ -39,6 +39,6 @@ def fallback(handler_input: HandlerInput) -> Response:
     They may be a symptom said in words the model does not know, so there is no
     benefit offered and no tour to carry on with on "yes".
     """
-    text = content(handler_input)
-    speech = Speech(varied(handler_input, "fallback"), text.prompt("fallback_question"))
-    return reply(handler_input, speech, Speech(text.prompt("fallback_reprompt")))
+    words = content(handler_input)
+    speech = Speech(varied(handler_input, "fallback"), words.prompt("fallback_question"))
+    return reply(handler_input, speech, Speech(words.prompt("fallback_reprompt")))

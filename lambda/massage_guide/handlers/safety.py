@@ -15,7 +15,7 @@ from functools import partial
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from massage_guide import display
+from massage_guide import display, slots
 from massage_guide.conversation import content, intent_name, slot_id, slot_said
 from massage_guide.handlers.base import IntentHandler, reply
 from massage_guide.speech import Speech
@@ -32,21 +32,21 @@ class WarningSignHandler(IntentHandler):
     intents = ("WarningSignIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        text = content(handler_input)
-        tier = tier_of(slot_id(handler_input, "sign"))
-        advice = text.prompt(f"safety_{tier}")
-        speech = Speech().say_with_number(advice, text.prompt("emergency_number"))
-        title = text.prompt("safety_title_emergency" if tier == "emergency" else "safety_title")
+        words = content(handler_input)
+        tier = tier_of(slot_id(handler_input, slots.SIGN))
+        advice = words.prompt(f"safety_{tier}")
+        speech = Speech().say_with_number(advice, words.prompt("emergency_number"))
+        title = words.prompt("safety_title_emergency" if tier == "emergency" else "safety_title")
         # Not the usual footer: it recommends a massage therapist, which is no advice here.
-        screen = partial(display.card_screen, title, advice, text.prompt("safety_footer"))
+        screen = partial(display.card_screen, title, advice, words.prompt("safety_footer"))
         if tier == "emergency":
             card = (title, advice)
             return reply(handler_input, speech, card=card, screen=screen, end_session=True)
-        speech.say(text.prompt("safety_question"))
+        speech.say(words.prompt("safety_question"))
         return reply(
             handler_input,
             speech,
-            Speech(text.prompt("safety_reprompt")),
+            Speech(words.prompt("safety_reprompt")),
             card=(title, advice),
             screen=screen,
             pending="after_warning",
@@ -67,21 +67,21 @@ class AfterWarningHandler(IntentHandler):
         "AMAZON.StartOverIntent",
         "TellMeMoreIntent",
     )
-    answers = ("after_warning",)
+    only_while_asked = ("after_warning",)
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         if not super().can_handle(handler_input):
             return False
         return intent_name(handler_input) != "TellMeMoreIntent" or not slot_said(
-            handler_input, "benefit"
+            handler_input, slots.BENEFIT
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        text = content(handler_input)
+        words = content(handler_input)
         return reply(
             handler_input,
-            Speech(text.prompt("safety_follow_up")),
-            Speech(text.prompt("safety_reprompt")),
+            Speech(words.prompt("safety_follow_up")),
+            Speech(words.prompt("safety_reprompt")),
             pending="after_warning",
         )
 
@@ -92,9 +92,9 @@ class HonestLimitHandler(IntentHandler):
     intents = tuple(LIMIT_TOPICS)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        text = content(handler_input)
-        answer = text.limits[LIMIT_TOPICS[intent_name(handler_input) or ""]]
-        speech = Speech(answer).say(text.prompt("limit_offer"))
+        words = content(handler_input)
+        answer = words.limits[LIMIT_TOPICS[intent_name(handler_input) or ""]]
+        speech = Speech(answer).say(words.prompt("limit_offer"))
         return reply(
-            handler_input, speech, Speech(text.prompt("limit_reprompt")), pending="overview"
+            handler_input, speech, Speech(words.prompt("limit_reprompt")), pending="overview"
         )

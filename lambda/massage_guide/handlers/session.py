@@ -11,7 +11,7 @@ from ask_sdk_model import IntentRequest, LaunchRequest, Response, SessionEndedRe
 
 from massage_guide import display, log_policy
 from massage_guide.conversation import content, state, varied
-from massage_guide.handlers.base import KEEP, IntentHandler, keep_question, reply
+from massage_guide.handlers.base import IntentHandler, keeps_question, reply
 from massage_guide.handlers.benefits import next_in_tour
 from massage_guide.handlers.guidance import fallback, where_next
 from massage_guide.speech import Speech
@@ -27,28 +27,30 @@ class LaunchHandler(AbstractRequestHandler):
         return isinstance(handler_input.request_envelope.request, LaunchRequest)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        text = content(handler_input)
+        words = content(handler_input)
         conversation = state(handler_input)
         returning = conversation.visits > 1
         if returning and conversation.tour is not None:
-            last = text.benefits[conversation.tour]
+            last = words.benefits[conversation.tour]
             upcoming_index = next_in_tour(handler_input)
             if upcoming_index is not None:
-                upcoming = text.benefits[upcoming_index]
+                upcoming = words.benefits[upcoming_index]
                 prompt = varied(
                     handler_input, "welcome_resume", benefit=last.name, next=upcoming.name
                 )
                 return welcome(
                     handler_input,
                     Speech(prompt),
-                    Speech(text.prompt("tour_next_reprompt")),
+                    Speech(words.prompt("tour_next_reprompt")),
                     pending="resume",
                 )
             prompt = varied(handler_input, "welcome_resume_done")
-            return welcome(handler_input, Speech(prompt), Speech(text.prompt("tour_done_reprompt")))
+            return welcome(
+                handler_input, Speech(prompt), Speech(words.prompt("tour_done_reprompt"))
+            )
         if returning:
             return welcome(handler_input, Speech(varied(handler_input, "welcome_returning")))
-        return welcome(handler_input, Speech(text.prompt("welcome")))
+        return welcome(handler_input, Speech(words.prompt("welcome")))
 
 
 def welcome(
@@ -61,16 +63,16 @@ def welcome(
 
     The card (which the screen mirrors) names what to say and the seven benefits.
     """
-    text = content(handler_input)
-    titles = "\n".join(benefit.title for benefit in text.benefits)
-    card_text = f"{text.prompt('general_reprompt')}\n\n{titles}\n\n{text.disclaimer}"
+    words = content(handler_input)
+    titles = "\n".join(benefit.title for benefit in words.benefits)
+    card_text = f"{words.prompt('general_reprompt')}\n\n{titles}\n\n{words.disclaimer}"
     return reply(
         handler_input,
         speech,
         reprompt,
-        card=(text.skill_name, card_text),
+        card=(words.skill_name, card_text),
         pending=pending,
-        screen=partial(display.home_screen, text),
+        screen=partial(display.home_screen, words),
     )
 
 
@@ -80,8 +82,10 @@ class HelpHandler(IntentHandler):
     intents = ("AMAZON.HelpIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        text = content(handler_input)
-        return where_next(handler_input, Speech(text.prompt("help")), text.prompt("help_question"))
+        words = content(handler_input)
+        return where_next(
+            handler_input, Speech(words.prompt("help")), words.prompt("help_question")
+        )
 
 
 class RepeatHandler(IntentHandler):
@@ -89,16 +93,16 @@ class RepeatHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conversation = state(handler_input)
-        text = content(handler_input)
+        words = content(handler_input)
         if conversation.last_speech is None:
-            speech = Speech(text.prompt("nothing_to_repeat"))
-            return where_next(handler_input, speech, text.prompt("fallback_question"))
+            speech = Speech(words.prompt("nothing_to_repeat"))
+            return where_next(handler_input, speech, words.prompt("fallback_question"))
         # Both were validated as this skill's own escaped SSML when the state was read.
         speech = Speech.from_body(conversation.last_speech)
         reprompt = (
             Speech.from_body(conversation.last_reprompt) if conversation.last_reprompt else None
         )
-        return reply(handler_input, speech, reprompt, pending=KEEP)
+        return reply(handler_input, speech, reprompt, keep_question=True)
 
 
 def goodbye(handler_input: HandlerInput) -> Response:
@@ -184,10 +188,10 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
             request, SessionEndedRequest
         ):
             return handler_input.response_builder.response
-        text = content(handler_input)
+        words = content(handler_input)
         return reply(
             handler_input,
-            Speech(text.prompt("error")),
-            Speech(text.prompt("error_reprompt")),
-            pending=keep_question(handler_input),
+            Speech(words.prompt("error")),
+            Speech(words.prompt("error_reprompt")),
+            keep_question=keeps_question(handler_input),
         )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from massage_guide import memory
+from massage_guide import memory, slots
 from massage_guide.conversation import content, slot_id, state, varied
 from massage_guide.handlers.base import IntentHandler, reply
 from massage_guide.speech import Speech
-from massage_guide.state import LENGTHS, PACES, ConversationState
+from massage_guide.state import LENGTHS, PACES
 
 
 class PreferenceHandler(IntentHandler):
@@ -23,13 +23,13 @@ class PreferenceHandler(IntentHandler):
     choices: tuple[str, ...] = ()
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        text = content(handler_input)
+        words = content(handler_input)
         choice = slot_id(handler_input, self.preference)
         if choice not in self.choices:
-            prompt = text.prompt(f"{self.preference}_which")
+            prompt = words.prompt(f"{self.preference}_which")
             return reply(handler_input, Speech(prompt), Speech(prompt))
-        setattr(state(handler_input), self.preference, choice)
-        return acknowledged(handler_input, text.prompt(f"{self.preference}_{choice}"))
+        state(handler_input).prefer(self.preference, choice)
+        return acknowledged(handler_input, words.prompt(f"{self.preference}_{choice}"))
 
 
 def acknowledged(handler_input: HandlerInput, done: str) -> Response:
@@ -42,7 +42,7 @@ class AnswerLengthHandler(PreferenceHandler):
     """'Keep it short' / 'give me more detail': the default length of answers."""
 
     intents = ("AnswerLengthIntent",)
-    preference = "length"
+    preference = slots.LENGTH
     choices = LENGTHS
 
 
@@ -50,7 +50,7 @@ class SpeechPaceHandler(PreferenceHandler):
     """'Speak slower' for a listener who is stretching; 'normal speed' to go back."""
 
     intents = ("SpeechPaceIntent",)
-    preference = "pace"
+    preference = slots.PACE
     choices = PACES
 
 
@@ -60,34 +60,31 @@ class ForgetMeHandler(IntentHandler):
     intents = ("ForgetMeIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        text = content(handler_input)
+        words = content(handler_input)
         return reply(
             handler_input,
-            Speech(text.prompt("forget_confirm")),
-            Speech(text.prompt("forget_reprompt")),
+            Speech(words.prompt("forget_confirm")),
+            Speech(words.prompt("forget_reprompt")),
             pending="forget",
         )
 
 
 class ForgetConfirmedHandler(IntentHandler):
     intents = ("AMAZON.YesIntent",)
-    answers = ("forget",)
+    only_while_asked = ("forget",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        text = content(handler_input)
+        words = content(handler_input)
         memory.forget(handler_input)
-        conversation = state(handler_input)
-        fresh = ConversationState()
-        for field_name in fresh.__dataclass_fields__:
-            setattr(conversation, field_name, getattr(fresh, field_name))
-        return acknowledged(handler_input, text.prompt("forget_done"))
+        state(handler_input).reset()
+        return acknowledged(handler_input, words.prompt("forget_done"))
 
 
 class ForgetDeclinedHandler(IntentHandler):
     """'No' to the forget question: nothing is deleted."""
 
     intents = ("AMAZON.NoIntent",)
-    answers = ("forget",)
+    only_while_asked = ("forget",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return acknowledged(handler_input, content(handler_input).prompt("forget_kept"))

@@ -29,5 +29,5 @@ class TouchHandler(AbstractRequestHandler):
         if isinstance(arguments, list) and len(arguments) == 2:
             kind, benefit_id = arguments
             if kind == display.BENEFIT_EVENT and isinstance(benefit_id, str):
-                return ask_about_benefit(handler_input, benefit_id, said=True)
+                return ask_about_benefit(handler_input, benefit_id, named=True)
         return fallback(handler_input)

@@ -16,21 +16,20 @@ from massage_guide.speech import BENEFIT_PAUSE_MS, READ_THROUGH_PAUSE_MS, Speech
 
 def play_step(handler_input: HandlerInput, index: int, lead_in: str | None = None) -> Response:
     """Play benefit ``index`` of the tour and ask whether to go on; the last one closes the tour."""
-    text = content(handler_input)
+    words = content(handler_input)
     conversation = state(handler_input)
-    total = len(text.benefits)
+    total = len(words.benefits)
     index = max(0, min(index, total - 1))
-    benefit = text.benefits[index]
-    conversation.tour = index
-    conversation.benefit = benefit.id
+    benefit = words.benefits[index]
+    conversation.move_tour(index, benefit.id)
     speech = Speech()
     if lead_in:
         speech.say(lead_in).pause()
-    speech.say(text.prompt("tour_position", number=index + 1, total=total, title=benefit.title))
+    speech.say(words.prompt("tour_position", number=index + 1, total=total, title=benefit.title))
     speech.say(benefit_text(benefit, conversation.length)).pause()
     if index + 1 < total:
         return offer_next(handler_input, speech, benefit)
-    card, screen = benefit_shown(handler_input, benefit, text.prompt("tour_done_follow_up"))
+    card, screen = benefit_shown(handler_input, benefit, words.prompt("tour_done_follow_up"))
     return no_more_benefits(handler_input, speech, card=card, screen=screen)
 
 
@@ -41,10 +40,10 @@ def no_more_benefits(
     screen: display.ScreenBuilder | None = None,
 ) -> Response:
     """'That's all seven', the therapist tip where the listener finishes, and what next."""
-    text = content(handler_input)
-    speech = (speech or Speech()).say(text.prompt("tour_done")).say(text.therapist_tip)
-    speech.say(text.prompt("tour_done_follow_up"))
-    reprompt = Speech(text.prompt("tour_done_reprompt"))
+    words = content(handler_input)
+    speech = (speech or Speech()).say(words.prompt("tour_done")).say(words.therapist_tip)
+    speech.say(words.prompt("tour_done_follow_up"))
+    reprompt = Speech(words.prompt("tour_done_reprompt"))
     return reply(handler_input, speech, reprompt, card=card, screen=screen)
 
 
@@ -54,35 +53,38 @@ def step(handler_input: HandlerInput, direction: int) -> Response:
     Outside a tour the listener moves from the benefit last discussed without
     starting a tour, so nothing is remembered as tour progress they never made.
     """
-    text = content(handler_input)
+    words = content(handler_input)
     conversation = state(handler_input)
     if conversation.tour is not None:
         target = conversation.tour + direction
-        if target >= len(text.benefits):
+        if target >= len(words.benefits):
             return no_more_benefits(handler_input)
         if target < 0:
-            return play_step(handler_input, 0, lead_in=text.prompt("tour_at_start"))
+            return play_step(handler_input, 0, lead_in=words.prompt("tour_at_start"))
         return play_step(handler_input, target)
-    current = text.index_of(conversation.benefit)
+    current = words.index_of(conversation.benefit)
     if current is None:
         if direction > 0:
             return play_step(handler_input, 0)
         return reply(
             handler_input,
-            Speech(text.prompt("tour_not_started")),
-            Speech(text.prompt("tour_start_reprompt")),
+            Speech(words.prompt("tour_not_started")),
+            Speech(words.prompt("tour_start_reprompt")),
             pending="tour_next",
         )
     target = current + direction
-    if target >= len(text.benefits):
+    if target >= len(words.benefits):
         return no_more_benefits(handler_input)
     if target < 0:
-        return answer_benefit(handler_input, text.benefits[0], lead_in=text.prompt("tour_at_start"))
-    return answer_benefit(handler_input, text.benefits[target])
+        return answer_benefit(
+            handler_input, words.benefits[0], lead_in=words.prompt("tour_at_start")
+        )
+    return answer_benefit(handler_input, words.benefits[target])
 
 
 class StartTourHandler(IntentHandler):
     intents = ("StartTourIntent",)
+    served_name_free = True
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return play_step(handler_input, 0)
@@ -101,7 +103,7 @@ class CarryOnHandler(IntentHandler):
     """'Yes' to 'want the next one?', 'shall we carry on?' or 'shall we begin?'."""
 
     intents = ("AMAZON.YesIntent",)
-    answers = ("tour_next", "resume")
+    only_while_asked = ("tour_next", "resume")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return step(handler_input, +1)
@@ -125,30 +127,33 @@ class PauseTourHandler(IntentHandler):
     """'No' to 'want the next one?': keep the place and let the listener lead."""
 
     intents = ("AMAZON.NoIntent",)
-    answers = ("tour_next", "resume")
+    only_while_asked = ("tour_next", "resume")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        text = content(handler_input)
-        prompt = text.prompt("tour_paused")
-        return reply(handler_input, Speech(prompt), Speech(text.prompt("general_reprompt")))
+        words = content(handler_input)
+        prompt = words.prompt("tour_paused")
+        return reply(handler_input, Speech(prompt), Speech(words.prompt("general_reprompt")))
 
 
 class ReadThroughHandler(IntentHandler):
     """All seven in one short line each, with pauses, for a listener who is stretching."""
 
     intents = ("ReadThroughIntent",)
+    served_name_free = True
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        text = content(handler_input)
-        speech = Speech(text.prompt("read_through_intro")).pause(BENEFIT_PAUSE_MS)
-        for benefit in text.benefits:
+        words = content(handler_input)
+        speech = Speech(words.prompt("read_through_intro")).pause(BENEFIT_PAUSE_MS)
+        for benefit in words.benefits:
             speech.say(f"{benefit.title}.").say(benefit.line).pause(READ_THROUGH_PAUSE_MS)
-        speech.say(text.prompt("read_through_outro")).say(text.therapist_tip).say(text.disclaimer)
-        card_text = "\n\n".join(f"{b.title}: {b.line}" for b in text.benefits)
+        speech.say(words.prompt("read_through_outro")).say(words.therapist_tip).say(
+            words.disclaimer
+        )
+        card_text = "\n\n".join(f"{b.title}: {b.line}" for b in words.benefits)
         return reply(
             handler_input,
             speech,
-            card=(text.skill_name, f"{card_text}\n\n{text.therapist_tip} {text.disclaimer}"),
+            card=(words.skill_name, f"{card_text}\n\n{words.therapist_tip} {words.disclaimer}"),
             end_session=True,
-            screen=partial(display.read_through_screen, text, text.benefits),
+            screen=partial(display.read_through_screen, words, words.benefits),
         )

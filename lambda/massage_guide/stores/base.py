@@ -17,8 +17,8 @@ from typing import Any, Final
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_model import RequestEnvelope
 
-REMEMBERED: Final = ("benefit", "tour", "length", "pace", "visits")
-"""The only conversation fields ever stored: progress, last benefit, preferences, visit count."""
+from massage_guide.state import REMEMBERED
+
 DEFAULT_TTL_DAYS: Final = 180
 SECONDS_PER_DAY: Final = 86_400
 
