@@ -7,9 +7,6 @@ over loopback; the API through Flask's client, with the real skill behind it.
 from __future__ import annotations
 
 import http.client
-import re
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +18,7 @@ from flask.testing import FlaskClient
 from skill_tools.console.app import create_app
 from skill_tools.paths import REPO_ROOT
 from skill_tools.spoken_length import measure
+from tests.console_process import running_console
 from tests.support import assert_valid_response
 
 TOKEN = "test-token-for-this-run"
@@ -36,22 +34,8 @@ pytestmark = pytest.mark.subprocess
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[int, str]]:
     """The real console process on a free port; yields its port and token as printed."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "skill_tools.console", "--port", "0"],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        found = re.search(r"http://127\.0\.0\.1:(\d+)/\?token=([\w-]+)", line)
-        assert found, line
+    with running_console() as found:
         yield int(found.group(1)), found.group(2)
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:

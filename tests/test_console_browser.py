@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -22,7 +19,7 @@ from urllib.parse import quote
 import pytest
 
 from skill_tools import system_tools
-from skill_tools.paths import REPO_ROOT
+from tests.console_process import running_console
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.subprocess]
 
@@ -64,21 +61,8 @@ WAIT_MS = 15_000
 
 @pytest.fixture(scope="module")
 def console_url() -> Iterator[str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "skill_tools.console", "--port", "0"],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        found = re.search(r"http://127\.0\.0\.1:\d+/\?token=[\w-]+", process.stdout.readline())
-        assert found
+    with running_console() as found:
         yield found.group(0)
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 @pytest.fixture(scope="module")
