@@ -167,4 +167,5 @@ ask-run: $(LOCAL_DEBUG) $(NODE_TOOLS)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(ASK) run $(ARGS)
 
 clean:
-	rm -rf $(VENV) $(WEB_VENV) .tools dist build .data .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(WEB_VENV) .tools dist build .data .pytest_cache .mypy_cache .ruff_cache .hypothesis \
+	  .coverage .coverage.*
