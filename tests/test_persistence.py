@@ -741,7 +741,9 @@ def test_a_warning_sign_is_never_stored_or_logged(
     for sign_id, said in signs.items():
         slot = Slot(said, sign_id, said)
         heard = speech_text(skill(session, session.intent("WarningSignIntent", {"sign": slot})))
-        assert "doctor" in heard or "medical help" in heard
+        assert "doctor" in heard or "emergency" in heard
+    # After a warning sign "next" leads nowhere near a benefit; the tour is asked for again.
+    skill(session, session.intent("StartTourIntent"))
     skill(session, session.intent("AMAZON.NextIntent"))  # the tour goes on, and is saved again
     skill(session, session.session_ended())
     records = raw_records(store, server_for(store, request))
