@@ -32,3 +32,5 @@ def running_console() -> Iterator[re.Match[str]]:
     finally:
         process.terminate()
         process.wait(10)
+        if process.stdout is not None:
+            process.stdout.close()  # an unclosed pipe is a warning, and warnings are errors
