@@ -12,8 +12,10 @@ from skill_tools.paths import LAMBDA_DIR
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--runs", type=int, default=15, help="fresh processes per variant")
-    parser.add_argument("--iterations", type=int, default=1000, help="warm calls per kind")
-    parser.add_argument("--warm-processes", type=int, default=3)
+    parser.add_argument(
+        "--iterations", type=int, default=300, help="warm calls per kind and process"
+    )
+    parser.add_argument("--warm-processes", type=int, default=10)
     parser.add_argument("--no-dynamodb", action="store_true", help="skip persistence variants")
     parser.add_argument("--no-zip", action="store_true", help="skip building deployment zips")
     parser.add_argument("--quick", action="store_true", help="3 runs, 200 calls: a smoke run")

@@ -12,7 +12,7 @@ from massage_guide.speech import READ_THROUGH_PAUSE_MS
 from skill_tools.envelopes import Listener, Session, Slot
 from skill_tools.paths import REPO_ROOT
 from tests.locales import LOCALES, language_model
-from tests.support import reprompt_text, says, speech_text
+from tests.support import handler_input_for, reprompt_text, says, speech_text
 
 MODEL = json.loads((REPO_ROOT / "interaction_models" / "en-US.json").read_text())
 LANGUAGE_MODEL = MODEL["interactionModel"]["languageModel"]
@@ -316,3 +316,38 @@ def test_handlers_waiting_on_a_question_come_before_the_generic_ones() -> None:
                 f"{type(later).__name__} waits on a question but comes after "
                 f"{type(handler).__name__}, which takes {sorted(shared)} always"
             )
+
+
+def test_the_indexed_mapper_picks_what_the_sdks_own_mapper_picks() -> None:
+    """Every intent of the model, with and without a slot, under every pending question, plus
+    the other request kinds: the index changes how many handlers are asked, never which answers."""
+    from ask_sdk_runtime.dispatch_components.request_components import GenericRequestMapper
+
+    from massage_guide import skill_builder
+    from massage_guide.state import PENDING_VALUES
+
+    skill = skill_builder.build_skill()
+    (mapper,) = skill.request_dispatcher.request_mappers
+    assert isinstance(mapper, skill_builder.IntentIndexedMapper)
+    linear = GenericRequestMapper(mapper.request_handler_chains)
+    model = language_model("en-US")
+    names = [intent["name"] for intent in model["intents"]] + ["AMAZON.NotInTheModel"]
+    listener = Listener()
+    chosen: set[str] = set()
+    for pending in (None, *PENDING_VALUES):
+        attributes = {
+            "conversation": {"pending": pending, "benefit": "posture", "offered": "posture"}
+        }
+        events = [Session(listener).launch(), Session(listener, new=False).session_ended()]
+        for name in names:
+            for slots in ({}, {"benefit": Slot("posture", "posture", "posture")}):
+                session = Session(listener, new=False)
+                events.append(session.intent(name, slots, {"benefit": "BenefitType"}))
+        for event in events:
+            event.setdefault("session", {})["attributes"] = attributes
+            handler_input = handler_input_for(event)
+            expected = linear.get_request_handler_chain(handler_input)
+            got = mapper.get_request_handler_chain(handler_input)
+            assert got is expected, (pending, event["request"].get("intent"))
+            chosen.add(type(got.request_handler).__name__)
+    assert {"AfterWarningHandler", "OfferAcceptedHandler", "UnhandledRequestHandler"} <= chosen

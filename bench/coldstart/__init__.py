@@ -47,8 +47,8 @@ RESULTS = BENCH / "results" / "latest.json"
 def run(
     *,
     runs: int = 15,
-    iterations: int = 1000,
-    warm_processes: int = 3,
+    iterations: int = 300,
+    warm_processes: int = 10,
     with_dynamodb: bool = True,
     with_zip: bool = True,
     report: Path = REPORT,

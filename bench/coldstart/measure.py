@@ -379,10 +379,16 @@ def measure_warm(
     processes: int,
     log: Log,
 ) -> None:
-    """Warm latency per request kind, over several processes; every kind must be answered."""
-    log(f"warm latency: {processes} processes x {iterations} calls per kind")
-    for _ in range(processes):
-        for variant in chosen:
+    """Warm latency per request kind, over many short processes, interleaved round by round.
+
+    This machine's speed drifts over seconds (shared cores): short rounds in a
+    rotating order let the drift hit every variant alike, as for cold starts.
+    Every kind must be answered.
+    """
+    log(f"warm latency: {processes} rounds x {len(chosen)} variants x {iterations} calls per kind")
+    for round_index in range(processes):
+        offset = round_index % len(chosen)
+        for variant in [*chosen[offset:], *chosen[:offset]]:
             out = run_child(variant, "warm", events, str(iterations))
             item = measured[variant.key]
             for kind in REQUEST_KINDS:

@@ -225,8 +225,8 @@ def write_report(
         "",
         f"- Machine: {environment_line()}.",
         f"- Runs: {settings['runs']} fresh processes per variant for cold start, interleaved; "
-        f"warm latency over {settings['warm_processes']} processes x "
-        f"{settings['iterations']} calls per request kind.",
+        f"warm latency over {settings['warm_processes']} processes per variant x "
+        f"{settings['iterations']} calls per request kind, interleaved.",
         f"- Persistence: {settings['dynamodb']}.",
         "",
         "## Side by side",

@@ -19,6 +19,7 @@ from typing import Any, Final
 from ask_sdk_core.handler_input import HandlerInput
 
 from massage_guide.content import Benefit, Content
+from massage_guide.fast_serializer import WireJson
 from massage_guide.speech import escape
 
 DOCUMENTS: Final = Path(__file__).with_name("apl")
@@ -53,10 +54,10 @@ def has_screen(handler_input: HandlerInput) -> bool:
 
 
 @cache
-def document(kind: str) -> dict[str, Any]:
+def document(kind: str) -> WireJson:
+    """The screen's APL document, read once, sent as read (never changed after)."""
     with (DOCUMENTS / f"{kind}.json").open(encoding="utf-8") as handle:
-        loaded: dict[str, Any] = json.load(handle)
-    return loaded
+        return WireJson(json.load(handle))
 
 
 def _apl_text(text: str) -> str:

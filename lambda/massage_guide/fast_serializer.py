@@ -68,6 +68,17 @@ MAX_NESTING: Final = 64
 """Deepest JSON a request may carry; Alexa's envelopes and this skill's attributes use under 10."""
 
 
+class WireJson(dict[str, Any]):
+    """A JSON object already in the form it is sent in (an APL document read from its file).
+
+    :meth:`FastSerializer.serialize` hands it on as it is instead of walking it
+    again on every answer: a screen's document is most of an answer's bytes.
+    Shared between answers, so nothing may change it after it is built.
+    """
+
+    __slots__ = ()
+
+
 class UnsupportedInputError(Exception):
     """The fast path does not handle this input; the SDK's serializer will."""
 
@@ -402,6 +413,8 @@ class FastSerializer(DefaultSerializer):
             return obj
         if kind is dict:
             return {key: self.serialize(value) for key, value in obj.items()}
+        if kind is WireJson:
+            return obj
         attributes = self._attributes.get(kind)
         if attributes is not None:
             return self._serialize_fields(obj, attributes)

@@ -8,12 +8,18 @@ from typing import Any, Final, cast
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.exceptions import AskSdkException
+from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_runtime.dispatch_components.request_components import (
+    GenericRequestHandlerChain,
+    GenericRequestMapper,
+)
 
 from massage_guide import log_policy, memory, persistence
 from massage_guide.config import SkillConfig
 from massage_guide.content import content_for
+from massage_guide.conversation import intent_name
 from massage_guide.fast_serializer import FastSerializer
 from massage_guide.handlers import (
     can_fulfill,
@@ -25,6 +31,7 @@ from massage_guide.handlers import (
     touch,
     tour,
 )
+from massage_guide.handlers.base import IntentHandler
 from massage_guide.speech import Speech
 
 log = logging.getLogger(__name__)
@@ -85,6 +92,41 @@ def conversation_handlers() -> list[AbstractRequestHandler]:
     ]
 
 
+class IntentIndexedMapper(GenericRequestMapper):
+    """The SDK's request mapper, asking only the handlers that could take the request's intent.
+
+    The SDK asks every handler's ``can_handle`` in turn, some thirty a request. An
+    :class:`IntentHandler` only ever takes the intents it names (its ``can_handle``
+    checks that first, and subclasses call it), so for each intent the candidates are
+    its own handlers and the ones not tied to intents, kept in the registered order:
+    the first that can handle the request still wins, exactly as with the SDK's mapper.
+    """
+
+    def __init__(self, chains: list[GenericRequestHandlerChain]) -> None:
+        super().__init__(chains)
+        self._unbound = [chain for chain in chains if not _intents_of(chain)]
+        named = {name for chain in chains for name in _intents_of(chain)}
+        self._by_intent = {
+            name: [chain for chain in chains if name in (_intents_of(chain) or (name,))]
+            for name in named
+        }
+
+    def get_request_handler_chain(  # type: ignore[override] # the SDK's generic Input
+        self, handler_input: HandlerInput
+    ) -> GenericRequestHandlerChain | None:
+        name = intent_name(handler_input)
+        candidates = self._by_intent.get(name, self._unbound) if name else self._unbound
+        for chain in candidates:
+            if chain.request_handler.can_handle(handler_input=handler_input):
+                return chain
+        return None
+
+
+def _intents_of(chain: GenericRequestHandlerChain) -> tuple[str, ...]:
+    handler = chain.request_handler
+    return handler.intents if isinstance(handler, IntentHandler) else ()
+
+
 def build_skill(
     persistence_adapter: AbstractPersistenceAdapter | None = None, skill_id: str | None = None
 ) -> CustomSkill:
@@ -103,6 +145,10 @@ def build_skill(
     builder.add_global_response_interceptor(memory.SaveMemoryInterceptor())
     builder.add_exception_handler(session.CatchAllExceptionHandler())
     skill = builder.create()
+    dispatcher = skill.request_dispatcher
+    dispatcher.request_mappers = [
+        IntentIndexedMapper(mapper.request_handler_chains) for mapper in dispatcher.request_mappers
+    ]
     # Same objects and output as the SDK's serializer, without its per-request overhead.
     skill.serializer = FastSerializer()
     if skill_id:
