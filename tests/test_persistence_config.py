@@ -25,7 +25,11 @@ def test_memory_off_means_no_store() -> None:
     assert persistence.adapter_from_environment({"MEMORY": "off", "DYNAMODB_TABLE": "t"}) is None
 
 
-def test_local_runs_use_sqlite_under_the_repo_by_default(caplog: pytest.LogCaptureFixture) -> None:
+def test_local_runs_use_sqlite_under_the_working_directory_by_default(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """make runs every local tool from the repository root, so that is where the file is."""
+    monkeypatch.chdir(REPO_ROOT)
     store = persistence.adapter_from_environment({})
     assert isinstance(store, SQLiteStore)
     assert store.path == REPO_ROOT / ".data" / "listeners.sqlite3"

@@ -9,7 +9,8 @@ kept between sessions (see docs/persistence.md):
   on botocore (imported on first use, never by a process that does not use it).
 * on AWS Lambda with no table: no memory (Lambda's disk does not outlive the
   instance), logged once.
-* anywhere else: an SQLite file, ``.data/listeners.sqlite3`` or ``SQLITE_PATH``.
+* anywhere else: an SQLite file, ``SQLITE_PATH`` or ``.data/listeners.sqlite3`` under
+  the working directory (the repository root for every make target).
 
 Store modules are imported inside :func:`adapter_from_config`, so the
 choice costs only what the chosen store needs. The settings themselves are
@@ -30,8 +31,9 @@ from massage_guide.stores.base import DEFAULT_TTL_DAYS
 
 log = logging.getLogger(__name__)
 
-REPO_ROOT: Final = Path(__file__).resolve().parents[2]
-DEFAULT_SQLITE_PATH: Final = REPO_ROOT / ".data" / "listeners.sqlite3"
+DEFAULT_SQLITE_PATH: Final = Path(".data") / "listeners.sqlite3"
+"""Relative to the working directory: the skill never looks outside its own folder for
+where it was checked out, and make runs every local tool from the repository root."""
 DEVELOPMENT_HASH_KEY: Final = b"back-massage-guide-development-only-hash-key"
 """Used by local runs when USER_ID_HASH_KEY is unset; public, so a real service refuses it."""
 MIN_HASH_KEY_BYTES: Final = 32
@@ -66,8 +68,9 @@ def adapter_from_config(config: SkillConfig) -> AbstractPersistenceAdapter | Non
         return _dynamodb_store(config, secret, ttl_days)
     from massage_guide.stores.sqlite_store import SQLiteStore  # noqa: PLC0415 - lazy
 
+    # Made absolute once: a later change of directory must not move the listeners' file.
     path = Path(config.sqlite_path) if config.sqlite_path else DEFAULT_SQLITE_PATH
-    return SQLiteStore(path, secret, ttl_days)
+    return SQLiteStore(path.absolute(), secret, ttl_days)
 
 
 def _dynamodb_store(
