@@ -83,9 +83,9 @@ def locales(part: str) -> list[str]:
 
 def answer_reader(locale: str) -> Callable[[Turn], Answer]:
     """Which tier's answer a turn is, from the locale's own safety texts."""
-    text = content_for(locale)
-    openings = {tier: text.prompt(f"safety_{tier}") for tier in ("emergency", "urgent", "caution")}
-    openings["unknown"] = text.prompt("safety_unknown")
+    words = content_for(locale)
+    openings = {tier: words.prompt(f"safety_{tier}") for tier in ("emergency", "urgent", "caution")}
+    openings["unknown"] = words.prompt("safety_unknown")
 
     def read(turn: Turn) -> Answer:
         for tier, advice in openings.items():

@@ -104,11 +104,11 @@ def budget_for(speech: str, locale: str | None) -> Budget:
     """Which budget a response's speech is held to, recognised from the content it carries."""
     from massage_guide.content import content_for
 
-    text = content_for(locale)
+    words = content_for(locale)
     plain = " ".join(speech.split())
-    if all(benefit.line in plain for benefit in text.benefits):
+    if all(benefit.line in plain for benefit in words.benefits):
         return READ_THROUGH
-    if any(benefit.detail in plain for benefit in text.benefits):
+    if any(benefit.detail in plain for benefit in words.benefits):
         return DETAILED
     return ORDINARY
 
@@ -270,8 +270,8 @@ def variants_of(key: str, locale: str | None = "en-US", **values: object) -> lis
     """Every way the skill can say prompt ``key`` (filled with ``values``)."""
     from massage_guide.content import content_for
 
-    text = content_for(locale)
-    return [text.prompt(key, index, **values) for index in range(text.variants(key))]
+    words = content_for(locale)
+    return [words.prompt(key, index, **values) for index in range(words.variants(key))]
 
 
 def says(spoken: str, key: str, locale: str | None = "en-US", **values: object) -> bool:

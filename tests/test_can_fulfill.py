@@ -207,15 +207,15 @@ def cfir_answer(skill: Any, locale: str, intent: str, slots: dict[str, str] | No
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_benefit_named_as_its_locale_says_it_gets_a_yes(skill: Any, locale: str) -> None:
     """Spoken as the content names it, and without its article ("la postura" and "postura")."""
-    text = content_for(locale)
-    for benefit in text.benefits:
+    words = content_for(locale)
+    for benefit in words.benefits:
         said = {benefit.name, benefit.title}
         first, _, rest = benefit.name.partition(" ")
-        if first.lower() in text.articles:
+        if first.lower() in words.articles:
             said.add(rest)
-        for words in said:
-            verdict = cfir_answer(skill, locale, "BenefitIntent", {"benefit": words})
-            assert verdict == "YES", (locale, words)
+        for spoken in said:
+            verdict = cfir_answer(skill, locale, "BenefitIntent", {"benefit": spoken})
+            assert verdict == "YES", (locale, spoken)
     assert cfir_answer(skill, locale, "WarningSignIntent", None) == "NO"
     assert cfir_answer(skill, locale, "MassageCostIntent", None) == "NO"
 
@@ -224,14 +224,14 @@ def test_the_slot_normaliser_is_linear_in_repeated_articles() -> None:
     """The review's input: 150 KB of articles before a word took 2.5 s of CPU when quadratic."""
     import time
 
-    text = content_for("es-ES")
-    article = sorted(text.articles)[0]
+    words = content_for("es-ES")
+    article = sorted(words.articles)[0]
     value = (article + " ") * (150_000 // (len(article) + 1)) + "postura"
     started = time.process_time()
-    assert can_fulfill._plain(value, text) == "postura"
-    assert can_fulfill._plain(value.upper(), text) == "postura"
+    assert can_fulfill._plain(value, words) == "postura"
+    assert can_fulfill._plain(value.upper(), words) == "postura"
     assert time.process_time() - started < 0.25
-    assert can_fulfill._plain(f"{article} {article}", text) == article  # never empty
+    assert can_fulfill._plain(f"{article} {article}", words) == article  # never empty
 
 
 def test_the_name_free_answers_are_what_the_handlers_declare() -> None:

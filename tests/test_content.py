@@ -149,9 +149,9 @@ def test_locales_fall_back_by_region_then_language_then_to_english(
     locale: str | None, chain: list[str]
 ) -> None:
     assert content_module._language_chain(locale) == chain
-    text = content_for(locale)
-    assert len(text.benefits) == 7
-    assert text.language == chain[0]
+    words = content_for(locale)
+    assert len(words.benefits) == 7
+    assert words.language == chain[0]
 
 
 def test_british_spelling_and_local_help_where_listeners_would_notice() -> None:

@@ -173,14 +173,14 @@ def test_slot_types_are_declared_and_synonyms_unambiguous(model: dict[str, Any])
 
 
 def test_slot_value_ids_and_content_match_both_ways(model: dict[str, Any]) -> None:
-    text = content_for(model["locale"])
+    words = content_for(model["locale"])
     ids = {t["name"]: {v["id"] for v in t["values"]} for t in model["types"]}
-    assert ids["BenefitType"] == {b.id for b in text.benefits}
-    assert ids["BackPainCause"] == set(text.causes)
+    assert ids["BenefitType"] == {b.id for b in words.benefits}
+    assert ids["BackPainCause"] == set(words.causes)
     assert ids["AnswerLength"] == set(LENGTHS)
     assert ids["SpeechPace"] == set(PACES)
-    for cause in text.causes.values():
-        assert all(text.benefit(i) for i in cause.benefit_ids), cause.id
+    for cause in words.causes.values():
+        assert all(words.benefit(i) for i in cause.benefit_ids), cause.id
 
 
 def test_the_issue_examples_are_samples() -> None:

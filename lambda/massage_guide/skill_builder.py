@@ -208,11 +208,11 @@ def _apology(event: Any) -> dict[str, Any]:
     if kind == "SessionEndedRequest" or not isinstance(kind, str):
         return {"version": RESPONSE_VERSION, "response": {}}
     locale = request.get("locale") if isinstance(request, dict) else None
-    text = content_for(locale if isinstance(locale, str) else None)
+    words = content_for(locale if isinstance(locale, str) else None)
     return {
         "version": RESPONSE_VERSION,
         "response": {
-            "outputSpeech": {"type": "SSML", "ssml": Speech(text.prompt("error")).ssml()},
+            "outputSpeech": {"type": "SSML", "ssml": Speech(words.prompt("error")).ssml()},
             "shouldEndSession": True,
         },
     }
