@@ -129,7 +129,7 @@ def test_speak_slower_changes_the_pace_of_what_follows(dialog: LocalDialog) -> N
 
 def test_detailed_answers_become_the_default_when_asked(dialog: LocalDialog) -> None:
     dialog.say("open back massage guide")
-    dialog.say("give me more detail")
+    dialog.say("give me longer answers")
     turn = dialog.say("tell me about posture")
     assert TEXT.benefit("posture").detail in turn.speech  # type: ignore[union-attr]
     dialog.say("keep it short")

@@ -186,6 +186,30 @@ def test_slots_from_the_catalog_anywhere_close_matches_and_unknown_words() -> No
     assert optional.intent == "TellMeMoreIntent" and optional.slots == {}
 
 
+@pytest.mark.parametrize(
+    ("locale", "said", "first", "second"),
+    [
+        ("en-US", "my legs went numb since i hurt my back", "leg_numbness", "injury"),
+        ("es-MX", "se me duermen las dos piernas desde que me lastimé la espalda", None, None),
+        ("de-DE", "beide beine sind taub seit ich mir den rücken verletzt habe", None, None),
+    ],
+)
+def test_two_signs_in_one_breath_fill_both_slots(
+    locale: str, said: str, first: str | None, second: str | None
+) -> None:
+    """The second slot takes another catalog phrase, never the words of the first; between
+    them the emergency is always there, so the skill answers the more urgent one."""
+    resolution = Resolver.for_locale(locale).resolve(said)
+    assert resolution.intent == "WarningSignIntent", resolution
+    sign, other = resolution.slots.get("sign"), resolution.slots.get("second_sign")
+    assert sign is not None and other is not None, resolution.slots
+    assert sign.value != other.value
+    ids = {sign.id, other.id}
+    assert ids & {"leg_numbness", "sciatica_both_legs"}, ids
+    if first is not None:
+        assert (sign.id, other.id) in ((first, second), (second, first))
+
+
 @pytest.mark.subprocess
 def test_a_cached_classifier_answers_without_importing_scikit_learn() -> None:
     """Loading scikit-learn alone takes about a second: `make run` must not pay it once cached."""

@@ -22,6 +22,7 @@ from massage_guide.triage import (
     LIMIT_TOPICS,
     URGENT_SIGNS,
     WARNING_SIGNS,
+    most_urgent,
     tier_of,
 )
 from skill_tools.dialog import LocalDialog, Turn
@@ -29,7 +30,7 @@ from skill_tools.dialog.phrases import normalise
 from skill_tools.dialog.resolver import Resolver
 from skill_tools.envelopes import Listener, Session, Slot
 from tests.locales import LANGUAGES, LOCALES, language_model, model_path, phrases
-from tests.support import checked
+from tests.support import checked, speech_text
 
 
 def dialog_for(locale: str) -> LocalDialog:
@@ -62,23 +63,23 @@ def test_the_model_knows_every_sign_and_every_limit(locale: str) -> None:
     assert set(LIMIT_TOPICS) <= {intent["name"] for intent in language_model(locale)["intents"]}
 
 
-def benefit_words(text: Content) -> list[str]:
-    return [word.lower() for b in text.benefits for word in (b.name, b.title, b.line, b.summary)]
+def benefit_words(words: Content) -> list[str]:
+    return [word.lower() for b in words.benefits for word in (b.name, b.title, b.line, b.summary)]
 
 
-def safety_misses(turn: Turn, text: Content, tier: str) -> list[str]:
+def safety_misses(turn: Turn, words: Content, tier: str) -> list[str]:
     """Why ``turn`` is not the tier's answer: that advice alone, then (unless it is an
     emergency, which ends the session) one short open question, and nothing else."""
-    advice = text.prompt(f"safety_{tier}")
+    advice = words.prompt(f"safety_{tier}")
     misses = []
     if turn.intent != "WarningSignIntent":
         misses.append(f"{turn.user!r} went to {turn.intent} {turn.slots}")
     elif tier == "emergency":
         if turn.speech != advice or not turn.ended:
             misses.append(f"{turn.user!r} heard {turn.speech!r} (ended={turn.ended}), not {tier}")
-    elif turn.speech != f"{advice} {text.prompt('safety_question')}" or turn.ended:
+    elif turn.speech != f"{advice} {words.prompt('safety_question')}" or turn.ended:
         misses.append(f"{turn.user!r} heard {turn.speech!r}, not the {tier} answer")
-    if any(word in turn.speech.lower() for word in benefit_words(text)):
+    if any(word in turn.speech.lower() for word in benefit_words(words)):
         misses.append(f"{turn.user!r}: a benefit came up in a safety answer")
     if turn.card is None or turn.card.text != advice:
         misses.append(f"{turn.user!r}: a card beyond the safety text")
@@ -87,7 +88,7 @@ def safety_misses(turn: Turn, text: Content, tier: str) -> list[str]:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_a_warning_sign_gets_its_tier_and_no_massage_pitch(locale: str) -> None:
-    text = content_for(locale)
+    words = content_for(locale)
     dialog = dialog_for(locale)
     misses: list[str] = []
     for sign, ways in phrases(locale)["warning_signs"].items():
@@ -98,7 +99,7 @@ def test_a_warning_sign_gets_its_tier_and_no_massage_pitch(locale: str) -> None:
             heard = turn.slots.get("sign", {}).get("id")
             if heard != sign:
                 misses.append(f"{way!r} heard as sign {heard}, not {sign}")
-            misses.extend(safety_misses(turn, text, tier_of(heard)))
+            misses.extend(safety_misses(turn, words, tier_of(heard)))
     assert misses == []
 
 
@@ -106,8 +107,8 @@ def test_a_warning_sign_gets_its_tier_and_no_massage_pitch(locale: str) -> None:
 def test_an_emergency_names_the_countrys_number_read_digit_by_digit(
     skill: Any, locale: str
 ) -> None:
-    text = content_for(locale)
-    number = text.prompt("emergency_number")
+    words = content_for(locale)
+    number = words.prompt("emergency_number")
     expected = {"US": "911", "CA": "911", "MX": "911", "GB": "999", "AU": "000", "IN": "112"}
     assert number == expected.get(locale.split("-")[1], "112")
     session = Session(Listener(device="show", locale=locale))
@@ -125,30 +126,30 @@ def test_an_emergency_names_the_countrys_number_read_digit_by_digit(
         "es-MX": "urgencias",
         "de-DE": "Notaufnahme",
     }
-    spoken = text.prompt("safety_emergency").replace("sala de emergencias", "emergency")
+    spoken = words.prompt("safety_emergency").replace("sala de emergencias", "emergency")
     assert department.get(locale, "emergency") in spoken
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_an_unresolved_or_missing_sign_covers_the_emergency_first(locale: str) -> None:
-    text = content_for(locale)
-    number = text.prompt("emergency_number")
-    unknown = text.prompt("safety_unknown")
+    words = content_for(locale)
+    number = words.prompt("emergency_number")
+    unknown = words.prompt("safety_unknown")
     assert number in unknown.split(".")[0]
     dialog = dialog_for(locale)
     for slots in ({"sign": "zz something odd zz"}, {}):
         turn = dialog.intent("WarningSignIntent", **slots)
-        assert turn.speech == f"{unknown} {text.prompt('safety_question')}", slots
+        assert turn.speech == f"{unknown} {words.prompt('safety_question')}", slots
         assert not turn.ended and turn.card is not None and turn.card.text == unknown
-        assert not any(word in turn.speech.lower() for word in benefit_words(text))
+        assert not any(word in turn.speech.lower() for word in benefit_words(words))
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_nothing_after_a_warning_sign_leads_back_into_massage(locale: str) -> None:
     """After each tier's answer: yes, tell me more, next and silence say nothing of benefits."""
-    text = content_for(locale)
+    content = content_for(locale)
     said = phrases(locale)
-    words = [*benefit_words(text), text.overview.lower()]
+    words = [*benefit_words(content), content.overview.lower()]
     misses = []
     for sign in ("pregnancy", "cancer", "zz odd"):
         for follow_up in ("yes", "more", "next", None):
@@ -170,35 +171,37 @@ def test_nothing_after_a_warning_sign_leads_back_into_massage(locale: str) -> No
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_after_a_warning_sign_a_benefit_asked_for_by_name_is_answered(locale: str) -> None:
-    text = content_for(locale)
+    words = content_for(locale)
     dialog = dialog_for(locale)
     dialog.intent("WarningSignIntent", sign=Slot("x", "pregnancy"))
     turn = dialog.intent("BenefitIntent", benefit=Slot("x", "posture"))
-    posture = text.benefit("posture")
+    posture = words.benefit("posture")
     assert posture is not None and posture.summary in turn.speech
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_fallback_names_no_benefit_and_points_symptoms_to_a_doctor(locale: str) -> None:
-    text = content_for(locale)
+    words = content_for(locale)
     dialog = dialog_for(locale)
     dialog.say(phrases(locale)["tour"])
     turn = dialog.intent("AMAZON.FallbackIntent")
     heard = f"{turn.speech} {turn.reprompt}".lower()
-    assert not any(word in heard for word in benefit_words(text)), heard
-    assert text.prompt("fallback_question") in turn.speech and turn.speech.endswith("?")
+    assert not any(word in heard for word in benefit_words(words)), heard
+    assert words.prompt("fallback_question") in turn.speech and turn.speech.endswith("?")
     assert not turn.ended
     yes = dialog.say(phrases(locale)["yes"])
-    assert not any(word in yes.speech.lower() for word in benefit_words(text)), yes.speech
+    assert not any(word in yes.speech.lower() for word in benefit_words(words)), yes.speech
 
 
 def test_the_english_safety_answers_say_what_they_must() -> None:
-    text = content_for("en-US")
-    emergency = text.prompt("safety_emergency")
+    words = content_for("en-US")
+    emergency = words.prompt("safety_emergency")
     assert "911" in emergency and "emergency" in emergency
-    assert re.search(r"\bdoctor\b.*\bsoon\b", text.prompt("safety_urgent"))
-    assert "doctor" in text.prompt("safety_caution") and "massage" in text.prompt("safety_caution")
-    assert "a doctor is the one to ask" in text.prompt("fallback_question")
+    assert re.search(r"\bdoctor\b.*\bsoon\b", words.prompt("safety_urgent"))
+    assert "doctor" in words.prompt("safety_caution") and "massage" in words.prompt(
+        "safety_caution"
+    )
+    assert "a doctor is the one to ask" in words.prompt("fallback_question")
     for locale in ("en-GB", "en-AU"):
         assert re.search(r"\bGP\b", content_for(locale).prompt("safety_caution"))
 
@@ -269,16 +272,16 @@ def test_no_english_cause_word_names_a_warning_sign() -> None:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_an_unrecognised_cause_gets_a_safe_answer_not_a_menu(locale: str) -> None:
-    text = content_for(locale)
+    words = content_for(locale)
     turn = dialog_for(locale).intent("CauseIntent", cause="zz unknown zz")
-    assert turn.speech == text.prompt("cause_unknown")
-    assert not any(cause.name in turn.speech for cause in text.causes.values())
+    assert turn.speech == words.prompt("cause_unknown")
+    assert not any(cause.name in turn.speech for cause in words.causes.values())
     assert turn.speech.rstrip().endswith("?") and not turn.ended
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_a_question_the_article_does_not_answer_gets_an_honest_answer(locale: str) -> None:
-    text = content_for(locale)
+    words = content_for(locale)
     dialog = dialog_for(locale)
     yes = phrases(locale)["yes"]
     misses = []
@@ -288,9 +291,9 @@ def test_a_question_the_article_does_not_answer_gets_an_honest_answer(locale: st
             if LIMIT_TOPICS.get(turn.intent or "") != topic:
                 misses.append(f"{way!r} went to {turn.intent}, not the {topic} answer")
                 continue
-            if turn.speech != f"{text.limits[topic]} {text.prompt('limit_offer')}":
+            if turn.speech != f"{words.limits[topic]} {words.prompt('limit_offer')}":
                 misses.append(f"{way!r} heard {turn.speech!r}")
-            if text.overview not in dialog.say(yes).speech:
+            if words.overview not in dialog.say(yes).speech:
                 misses.append(f"yes after {way!r} did not give the overview")
     assert misses == []
 
@@ -303,56 +306,87 @@ def test_every_english_limit_names_who_can_answer() -> None:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_cure_definition_and_source_questions_get_honest_answers(locale: str) -> None:
-    text = content_for(locale)
+    words = content_for(locale)
     said = phrases(locale)
     dialog = dialog_for(locale)
     for way in said["cure"]:
         turn = dialog.say(way)
         assert turn.intent == "CureQuestionIntent", way
-        assert turn.speech.startswith(text.not_a_cure) and text.overview in turn.speech
+        assert turn.speech.startswith(words.not_a_cure) and words.overview in turn.speech
     for way in said["definition"]:
         turn = dialog.say(way)
         assert turn.intent == "WhatIsMassageIntent", way
-        assert turn.speech.startswith(text.definition) and turn.speech.endswith("?")
-        assert text.overview in dialog.say(said["yes"]).speech
+        assert turn.speech.startswith(words.definition) and turn.speech.endswith("?")
+        assert words.overview in dialog.say(said["yes"]).speech
     for way in said["source"]:
         turn = dialog.say(way)
         assert turn.intent == "SourceIntent", way
-        assert turn.speech.startswith(text.source)
+        assert turn.speech.startswith(words.source)
         declined = dialog.say(said["no"])
-        assert not declined.ended and text.overview not in declined.speech
+        assert not declined.ended and words.overview not in declined.speech
 
 
 def test_the_english_answers_say_what_they_must() -> None:
-    text = content_for("en-US")
-    assert text.not_a_cure.startswith("Massage isn't a cure")
+    words = content_for("en-US")
+    assert words.not_a_cure.startswith("Massage isn't a cure")
     for tissue in ("muscles", "tendons", "ligaments", "connective tissue", "hands"):
-        assert tissue in text.definition
-    assert "one general article" in text.source and "not medical advice" in text.source
+        assert tissue in words.definition
+    assert "one general article" in words.source and "not medical advice" in words.source
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_tour_and_the_read_through_end_with_the_therapist_advice(locale: str) -> None:
-    text = content_for(locale)
+    words = content_for(locale)
     said = phrases(locale)
     dialog = dialog_for(locale)
     dialog.say(said["tour"])
     for _ in range(6):
         dialog.say(said["next"])
-    assert text.therapist_tip in dialog.turns[-1].speech
+    assert words.therapist_tip in dialog.turns[-1].speech
     read = LocalDialog(handler=dialog.handler, locale=locale).say(said["one_shot"])
     assert read.intent == "ReadThroughIntent", said["one_shot"]
-    assert text.therapist_tip in read.speech and read.ended
+    assert words.therapist_tip in read.speech and read.ended
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_on_a_screen_a_warning_sign_shows_only_the_safety_text(skill: Any, locale: str) -> None:
     """Not even the usual footer, which recommends a massage therapist."""
-    text = content_for(locale)
+    words = content_for(locale)
     session = Session(Listener(device="show", locale=locale))
     slot = Slot("x", "pregnancy", "x")
     response = skill(session.intent("WarningSignIntent", {"sign": slot}), None)
     [directive] = response["response"]["directives"]
     shown = directive["datasources"]["payload"]["card"]
-    assert shown["text"] == text.prompt("safety_caution")
-    assert shown["footer"] == text.prompt("safety_footer") != text.prompt("screen_footer")
+    assert shown["text"] == words.prompt("safety_caution")
+    assert shown["footer"] == words.prompt("safety_footer") != words.prompt("screen_footer")
+
+
+def test_of_two_signs_the_more_urgent_decides() -> None:
+    assert most_urgent(["caution", "emergency"]) == "emergency"
+    assert most_urgent(["emergency", "caution"]) == "emergency"
+    assert most_urgent(["caution", "urgent"]) == "urgent"
+    assert most_urgent(["caution", "unknown"]) == "unknown"  # it may be an emergency
+    assert most_urgent(["urgent", "unknown"]) == "urgent"
+    assert most_urgent(["caution"]) == "caution"
+
+
+@pytest.mark.parametrize("locale", ["en-US", "es-MX", "de-DE"])
+def test_two_signs_in_one_breath_get_the_more_urgent_answer(skill: Any, locale: str) -> None:
+    """'My legs went numb since I hurt my back': the injury is a caution sign, the legs an
+    emergency; whichever slot holds which, the emergency answer, and the session ends."""
+    words = content_for(locale)
+    injury, legs = Slot("x", "injury", "x"), Slot("y", "leg_numbness", "y")
+    odd = Slot("zz something odd zz", None)
+    for slots, tier in (
+        ({"sign": injury, "second_sign": legs}, "emergency"),
+        ({"sign": legs, "second_sign": injury}, "emergency"),
+        ({"sign": injury, "second_sign": odd}, "unknown"),
+        ({"sign": injury}, "caution"),
+        ({"second_sign": legs}, "emergency"),
+    ):
+        session = Session(Listener(locale=locale))
+        result = skill(session.intent("WarningSignIntent", slots), None)
+        spoken = speech_text(result)
+        assert spoken.startswith(words.prompt(f"safety_{tier}")), (slots.keys(), tier, spoken)
+        ended = result["response"].get("shouldEndSession")
+        assert ended is (tier == "emergency"), (slots.keys(), tier)

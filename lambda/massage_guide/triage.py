@@ -11,6 +11,7 @@ the American College of Physicians' 2017 guideline on low back pain (docs/safety
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final, Literal
 
 EMERGENCY_SIGNS: Final = frozenset(
@@ -39,6 +40,15 @@ CAUTION_SIGNS: Final = frozenset(
 WARNING_SIGNS: Final = EMERGENCY_SIGNS | URGENT_SIGNS | CAUTION_SIGNS
 
 Tier = Literal["emergency", "urgent", "caution", "unknown"]
+URGENCY: Final[tuple[Tier, ...]] = ("emergency", "urgent", "unknown", "caution")
+"""Most urgent first. A sign that could not be resolved outranks a caution sign, since the
+safe default it gets names the emergency signs; it yields to a sign known to be urgent."""
+
+
+def most_urgent(tiers: Iterable[Tier]) -> Tier:
+    """The tier to answer when a listener names two signs at once ("I can't feel my legs
+    since I hurt my back"): the more urgent one, whichever was said first."""
+    return min(tiers, key=URGENCY.index, default="unknown")
 
 
 def tier_of(sign_id: str | None) -> Tier:

@@ -347,10 +347,21 @@ class Resolver:
     # -- slot filling --------------------------------------------------------
 
     def _fill(self, intent: str, text: str) -> dict[str, SlotValue]:
-        """Each slot of the intent that the words fill: catalog, close match, or carried words."""
+        """Each slot of the intent that the words fill: catalog, close match, or carried words.
+
+        A second slot of a type already filled (the warning sign's ``second_sign``) is
+        filled only as Alexa would: by a carrier with both slots ("{sign} since
+        {second_sign}") whose two parts each hold a catalog phrase of a different value.
+        """
+        paired = self._paired(intent, text)
+        if paired:
+            return paired
         slots: dict[str, SlotValue] = {}
         carried = self._carried(intent, text)
+        filled_types: set[str] = set()
         for name, slot_type in self._intents.get(intent, {}).items():
+            if slot_type in filled_types:
+                continue
             value = (
                 self._catalog_value(intent, slot_type, text)
                 or self._close_value(intent, slot_type, text)
@@ -358,7 +369,32 @@ class Resolver:
             )
             if value is not None:
                 slots[name] = value
+            filled_types.add(slot_type)
         return slots
+
+    def _paired(self, intent: str, text: str) -> dict[str, SlotValue]:
+        """Both slots of a carrier whose slots share a type, when each part names a value."""
+        types = self._intents.get(intent, {})
+        for template in self._templates:
+            names = template.slot_names
+            if (
+                template.intent != intent
+                or template.loose is None
+                or len(names) != 2
+                or types.get(names[0]) != types.get(names[1])
+            ):
+                continue
+            found = template.loose.fullmatch(text)
+            if found is None:
+                continue
+            values = [
+                self._catalog_value(intent, types[name], found.group(f"s{i}"))
+                for i, name in enumerate(names)
+            ]
+            first, second = values
+            if first and second and first.id != second.id:
+                return {names[0]: first, names[1]: second}
+        return {}
 
     def _catalog_value(self, intent: str, slot_type: str, text: str) -> SlotValue | None:
         """The longest catalog value or synonym said anywhere, as whole words.

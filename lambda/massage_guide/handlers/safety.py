@@ -19,21 +19,22 @@ from massage_guide import display, slots
 from massage_guide.conversation import content, intent_name, slot_id, slot_said
 from massage_guide.handlers.base import IntentHandler, reply
 from massage_guide.speech import Speech
-from massage_guide.triage import LIMIT_TOPICS, tier_of
+from massage_guide.triage import LIMIT_TOPICS, Tier, most_urgent, tier_of
 
 
 class WarningSignHandler(IntentHandler):
     """'I keep wetting myself since my back went out': the tier's answer, calmly, and nothing else.
 
     A sign Alexa could not resolve, or none at all, gets the safe default: the
-    emergency signs first, then the doctor.
+    emergency signs first, then the doctor. Two signs in one breath get the answer
+    of the more urgent one.
     """
 
     intents = ("WarningSignIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         words = content(handler_input)
-        tier = tier_of(slot_id(handler_input, slots.SIGN))
+        tier = _tier_said(handler_input)
         advice = words.prompt(f"safety_{tier}")
         speech = Speech().say_with_number(advice, words.prompt("emergency_number"))
         title = words.prompt("safety_title_emergency" if tier == "emergency" else "safety_title")
@@ -51,6 +52,14 @@ class WarningSignHandler(IntentHandler):
             screen=screen,
             pending="after_warning",
         )
+
+
+def _tier_said(handler_input: HandlerInput) -> Tier:
+    """The tier of the sign, or of the more urgent of two; a second slot left empty is ignored."""
+    tiers = [tier_of(slot_id(handler_input, slots.SIGN))]
+    if slot_said(handler_input, slots.SECOND_SIGN):
+        tiers.append(tier_of(slot_id(handler_input, slots.SECOND_SIGN)))
+    return most_urgent(tiers)
 
 
 class AfterWarningHandler(IntentHandler):

@@ -39,7 +39,8 @@ def acknowledged(handler_input: HandlerInput, done: str) -> Response:
 
 
 class AnswerLengthHandler(PreferenceHandler):
-    """'Keep it short' / 'give me more detail': the default length of answers."""
+    """'Keep it short' / 'give me longer answers': the default length of answers from now on
+    ("more detail" about the answer just heard is TellMeMoreIntent, once)."""
 
     intents = ("AnswerLengthIntent",)
     preference = slots.LENGTH
