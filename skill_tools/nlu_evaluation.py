@@ -40,11 +40,12 @@ PARTS: Final[tuple[Part, ...]] = ("blind", "tuning")
 """In the order they are reported: the honest figure first."""
 TARGETS: Final[Mapping[Part, float]] = {"blind": 0.92, "tuning": 0.97}
 """Share of utterances with intent and every slot id right, per part (issue 18): the goal."""
-FLOORS: Final[Mapping[Part, float]] = {"blind": 0.6, "tuning": 0.45}
-"""What the tests hold every locale's part to today: just under the lowest figure measured
-when the blind batches of 2026-12-06 came in (docs/nlu-evaluation.md). Below TARGETS: the
-models do not yet understand everyday phrasings as well as Alexa would; raise these as
-they do, never lower them."""
+FLOORS: Final[Mapping[Part, float]] = {"blind": 0.92, "tuning": 0.95}
+"""What the tests hold every locale's part to: the blind target itself, and for tuning just
+under the lowest part (en-CA, 22 of 23), which is the one part below the tuning target; every
+other part is held to TARGETS (tests/test_nlu_evaluation.py). Raised from 60% / 45% after the
+models were broadened and blind batch G, written after that, first measured 88 to 98% per
+locale (92.5% in all; docs/nlu-evaluation.md). Never lower them."""
 
 
 @dataclass(frozen=True)

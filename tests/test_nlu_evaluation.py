@@ -260,18 +260,17 @@ def test_copies_are_recognised_whatever_the_slot_words() -> None:
 
 
 def test_the_local_nlu_holds_the_floor_of_each_part(locale_part: tuple[str, Part]) -> None:
-    """Every part at least its FLOORS share right; where it already meets TARGETS (today the
-    tuning sets of en-US, es-ES and de-DE), at least TARGETS."""
+    """Every part at least TARGETS right, except the parts not yet there, held to FLOORS."""
     locale, part = locale_part
     results = outcomes(locale, part)
     misses = "\n".join(outcome.describe() for outcome in results if not outcome.right)
     share = share_right(results)
-    bar = TARGETS[part] if (locale, part) in MET else FLOORS[part]
+    bar = FLOORS[part] if (locale, part) in BELOW_TARGET else TARGETS[part]
     assert share >= bar, f"{locale} {part}: {share:.1%}, misses:\n{misses}"
 
 
-MET: Final = {("en-US", "tuning"), ("es-ES", "tuning"), ("de-DE", "tuning")}
-"""The parts that met the issue's target when the floors were set: they may not slip."""
+BELOW_TARGET: Final = {("en-CA", "tuning")}
+"""The one part short of its target (95.7%: 22 of 23); every other part may not slip below it."""
 
 
 def test_the_targets_are_the_issues() -> None:

@@ -20,10 +20,12 @@ from tests.support import checked
 
 TUNING_EXACT: Final = 0.9
 """Share of tuning signs answered with their own tier's words (the rest more urgently)."""
-BLIND_TOLD_TO_CALL: Final = 0.97
-"""Share of blind emergency signs told to call the emergency number now (measured: 124/126)."""
-BLIND_EMERGENCY_ANSWER: Final = 0.88
-"""Share of blind emergency signs given the emergency answer itself (measured: 114/126)."""
+BLIND_TOLD_TO_CALL: Final = 1.0
+"""Share of blind emergency signs told to call the emergency number now: every one (first
+measures: batch D 124/126, F 60/60, G 64/64; all of batches D to G today)."""
+BLIND_EMERGENCY_ANSWER: Final = 0.98
+"""Share of blind emergency signs given the emergency answer itself, not the safe default
+(first measures: D 114/126, F 54/60, G 62/64; 305 of 307 of batches D to G today)."""
 
 
 def outcomes_for(locale: str, part: str) -> list[Outcome]:
@@ -54,7 +56,9 @@ def test_the_blind_batch_sends_every_sign_to_a_doctor_and_emergencies_to_the_num
     outcomes = [o for locale in LOCALES for o in outcomes_for(locale, "blind")]
     pitched = [o.describe() for o in outcomes if o.answer == "other"]
     assert pitched == []  # every warning sign got a safety answer, never a benefit or fallback
+    unsafe = [o.describe() for o in outcomes if not o.safe]
+    assert unsafe == []  # and one at least as urgent as its tier
     emergencies = [o for o in outcomes if o.case.tier == "emergency"]
     told = sum(o.safe for o in emergencies) / len(emergencies)
     answered = sum(o.exact for o in emergencies) / len(emergencies)
-    assert (told, answered) >= (BLIND_TOLD_TO_CALL, 0.0) and answered >= BLIND_EMERGENCY_ANSWER
+    assert told >= BLIND_TOLD_TO_CALL and answered >= BLIND_EMERGENCY_ANSWER
