@@ -258,7 +258,7 @@ def test_copies_are_recognised_whatever_the_slot_words() -> None:
     assert copies_of_samples("en-US", said) == ["tell me about quantum physics"]
 
 
-def test_the_local_nlu_holds_the_floor_of_each_part(locale_part: tuple[str, Part]) -> None:
+def test_the_local_nlu_meets_the_target_of_each_part(locale_part: tuple[str, Part]) -> None:
     """Every part of every locale at least its TARGETS share right."""
     locale, part = locale_part
     results = outcomes(locale, part)

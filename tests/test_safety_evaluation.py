@@ -2,10 +2,11 @@
 
 Each utterance goes through the locale's shipped model (the local NLU) and the real
 lambda_handler, and every response is checked as any other. The tuning batches shaped
-the models, so every sign in them must reach its tier. The blind batch was written by
-someone who had not read the models and was measured once before anything changed
-(docs/safety.md): it is held to what that first measure showed, and is never edited
-to pass.
+the models, so every sign in them must reach its tier. Each blind batch was written by
+someone who had not read the models and measured once before anything changed for it
+(first measures in docs/safety.md); the blind part is never edited to pass, and is held
+to what a safe skill must do: every emergency told to call the number, no sign answered
+less urgently than its tier.
 """
 
 from __future__ import annotations

@@ -107,7 +107,7 @@ class IntentIndexedMapper(GenericRequestMapper):
         self._unbound = [chain for chain in chains if not _intents_of(chain)]
         named = {name for chain in chains for name in _intents_of(chain)}
         self._by_intent = {
-            name: [chain for chain in chains if name in (_intents_of(chain) or (name,))]
+            name: [c for c in chains if not _intents_of(c) or name in _intents_of(c)]
             for name in named
         }
 

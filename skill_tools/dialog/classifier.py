@@ -36,7 +36,8 @@ from skill_tools.paths import REPO_ROOT
 
 FALLBACK: Final = "AMAZON.FallbackIntent"
 TRAINING_VERSION: Final = "3"
-"""Bump when the training set or the classifier changes: old cache files are then ignored."""
+"""Bump when how the training set is built or the classifier changes: old cache files are then
+ignored (the numeric settings below are part of the cache key by themselves)."""
 CACHE_ENV: Final = "NLU_CACHE_DIR"
 DEFAULT_CACHE_DIR: Final = REPO_ROOT / ".cache" / "nlu"
 OUT_OF_DOMAIN_DIR: Final = Path(__file__).with_name("out_of_domain")

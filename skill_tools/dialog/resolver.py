@@ -163,6 +163,16 @@ class Resolver:
             )
             for name in self._intents
         }
+        # Carriers of two slots of one type ("{sign} since {second_sign}"), per intent.
+        self._pair_templates: dict[str, list[_Template]] = {}
+        for template in self._templates:
+            names, slots = template.slot_names, self._intents[template.intent]
+            if (
+                template.loose is not None
+                and len(names) == 2
+                and len(set(map(slots.get, names))) == 1
+            ):
+                self._pair_templates.setdefault(template.intent, []).append(template)
 
         verbs = "|".join(
             re.escape(self.language.normalise(verb))
@@ -375,16 +385,9 @@ class Resolver:
     def _paired(self, intent: str, text: str) -> dict[str, SlotValue]:
         """Both slots of a carrier whose slots share a type, when each part names a value."""
         types = self._intents.get(intent, {})
-        for template in self._templates:
+        for template in self._pair_templates.get(intent, ()):
             names = template.slot_names
-            if (
-                template.intent != intent
-                or template.loose is None
-                or len(names) != 2
-                or types.get(names[0]) != types.get(names[1])
-            ):
-                continue
-            found = template.loose.fullmatch(text)
+            found = template.loose.fullmatch(text) if template.loose else None
             if found is None:
                 continue
             values = [
